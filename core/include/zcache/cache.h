@@ -1,0 +1,221 @@
+// zcache/cache.h — the in-process cache engine.
+//
+// A Cache is a cheap, copyable handle to one engine. Every method is thread-safe and may be
+// called from any thread. The engine is byte-budgeted (keys, values, tags and per-entry overhead
+// are all charged), evicts with W-TinyLFU, expires entries by a timer wheel, and implements the
+// stale-while-revalidate protocol with single-flight fills. See docs/ARCHITECTURE.md.
+//
+// Lifetimes: values are handed out as EntryRef, which keeps the bytes alive after the entry is
+// evicted or replaced; no copy is made on a hit. Callbacks (waiters, listeners) are never called
+// with an engine lock held, so they may call back into the cache.
+//
+// Errors: methods throw zcache::Error (kind InvalidArgument for bad keys or options, Closed after
+// close()); nothing else escapes.
+#pragma once
+
+#include <zcache/clock.h>
+#include <zcache/entry.h>
+#include <zcache/error.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zcache {
+
+namespace detail {
+class CacheImpl;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+struct CacheOptions {
+  std::uint64_t max_bytes = 256ull << 20;  // the byte budget; never exceeded
+  std::uint32_t shards = 0;                // power of two; 0 picks one from max_bytes
+  std::int64_t default_ttl_ms = 60'000;    // fresh for 60 s (seed 003)
+  std::int64_t default_stale_ms = 600'000; // then servable while revalidating for 10 min
+  std::int64_t default_stale_if_error_ms = 0;
+  double ttl_jitter = 0.0;                 // [0, 1): fresh time is shortened by up to this fraction
+  std::int64_t lock_timeout_ms = 10'000;   // waiters stop waiting for a silent leader (seed 004)
+  std::int64_t soft_timeout_ms = 0;        // 0 = off; past it waiters get a servable old value
+  std::int64_t hard_timeout_ms = 0;        // 0 = off; past it waiters get a Timeout error
+  std::shared_ptr<Clock> clock;            // null = system_clock()
+  // A background thread that reclaims expired entries and times out silent fills. Only runs
+  // with a real clock; with a ManualClock call Cache::run_maintenance().
+  bool background_maintenance = true;
+};
+
+// Per-write options. Unset durations take the cache's defaults.
+struct EntryOptions {
+  std::optional<std::int64_t> ttl_ms;
+  std::optional<std::int64_t> stale_ms;
+  std::optional<std::int64_t> stale_if_error_ms;
+  std::vector<std::string> tags;
+  std::uint8_t encoding = 0;  // opaque to the core; the SDKs use it to round-trip their types
+};
+
+// Limits on what the engine accepts (InvalidArgument beyond them).
+inline constexpr std::size_t kMaxKeyBytes = 64 * 1024 - 1;
+inline constexpr std::size_t kMaxTags = 64;
+inline constexpr std::size_t kMaxTagBytes = 512;
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+// The outcome of one call, as reported to users (seed 003's vega-cache values).
+enum class Outcome : std::uint8_t { Hit, Stale, Miss, Bypass };
+std::string_view outcome_name(Outcome o) noexcept;  // "hit", "stale", "miss", "bypass"
+
+struct GetResult {
+  EntryRef value;      // empty when absent or past its stale window
+  bool stale = false;  // present but past its fresh time
+};
+
+// Selects entries to purge: the union of every selector given.
+struct PurgeSelector {
+  std::vector<std::string> keys;
+  std::optional<std::string> prefix;
+  std::vector<std::string> tags;
+  bool empty() const noexcept { return keys.empty() && !prefix && tags.empty(); }
+};
+
+enum class PurgeMode : std::uint8_t {
+  Hard,  // remove the entries
+  Soft,  // mark them stale: readers get the old value while exactly one revalidation runs
+};
+
+struct PurgeResult {
+  std::uint64_t objects_purged = 0;
+  std::uint64_t bytes_freed = 0;  // charged bytes (soft purges free nothing)
+};
+
+struct Stats {
+  std::uint64_t hits = 0, stale_hits = 0, misses = 0, fills = 0, sets = 0;
+  std::uint64_t evictions = 0, expirations = 0, purged = 0, rejected = 0;
+  std::uint64_t bytes = 0, entries = 0, max_bytes = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The SWR protocol
+//
+//   lookup(key) → Fresh  : serve value.
+//              → Stale  : serve value; if `ticket` is set this caller revalidates (exactly one does).
+//              → Miss   : this caller holds the fill ticket; it must fill() or fail() it.
+//              → Wait   : another caller is filling; `on_wait` will be called once with the result.
+//
+// A Ticket is move-only. Dropping it unused fails it with ErrorKind::Cancelled. A purge or a newer
+// write that happens while a ticket is out wins: fill() still hands the value to the waiters but
+// does not store it (after a soft purge it is stored as already stale).
+
+class Ticket {
+ public:
+  Ticket() = default;
+  Ticket(Ticket&&) noexcept;
+  Ticket& operator=(Ticket&&) noexcept;
+  Ticket(const Ticket&) = delete;
+  Ticket& operator=(const Ticket&) = delete;
+  ~Ticket();
+
+  explicit operator bool() const noexcept { return impl_ != nullptr; }
+  const std::string& key() const noexcept { return key_; }
+  bool revalidation() const noexcept { return revalidation_; }
+
+ private:
+  friend class detail::CacheImpl;
+  std::shared_ptr<detail::CacheImpl> impl_;
+  std::string key_;
+  std::uint64_t flight_id_ = 0;
+  bool revalidation_ = false;
+};
+
+// What a waiter (or a failing leader) receives.
+struct FlightResult {
+  enum class Status : std::uint8_t {
+    Value,        // `value` holds the result; `outcome` is Miss (filled) or Stale (old value served)
+    Error,        // `error` holds why: the leader's error, Timeout, or Cancelled
+    LockTimeout,  // the leader was silent for lock_timeout_ms: fetch yourself (seed 004)
+  };
+  Status status = Status::Value;
+  Outcome outcome = Outcome::Miss;
+  EntryRef value;
+  std::optional<Error> error;
+};
+
+// Called exactly once, on whichever thread completes the flight, with no engine lock held.
+using WaitCallback = std::function<void(FlightResult)>;
+
+struct LookupResult {
+  enum class State : std::uint8_t { Fresh, Stale, Miss, Wait };
+  State state = State::Miss;
+  EntryRef value;  // Fresh, Stale
+  Ticket ticket;   // Miss (always), Stale (for the one revalidating caller)
+};
+
+// ---------------------------------------------------------------------------------------------
+// Listeners (the replica tier and metrics): called after the change, with no engine lock held,
+// on the thread that made the change. They must not throw.
+
+// Why an entry left the cache. Purged entries are reported one by one and then as one on_purge.
+enum class RemovalCause : std::uint8_t { Evicted, Expired, Deleted, Replaced, Purged, Cleared };
+
+class CacheListener {
+ public:
+  virtual ~CacheListener() = default;
+  virtual void on_removal(const EntryRef& entry, RemovalCause cause) { (void)entry, (void)cause; }
+  virtual void on_purge(const PurgeSelector& selector, PurgeMode mode, const PurgeResult& result) {
+    (void)selector, (void)mode, (void)result;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+class Cache {
+ public:
+  // A new private engine. Throws InvalidArgument naming a bad option.
+  explicit Cache(CacheOptions options = {});
+  // The engine registered under `name` in this process, created with `options` if it does not
+  // exist yet. Every thread asking for the same name gets the same engine. Asking again with a
+  // different max_bytes throws Conflict. The engine lives while any handle to it does.
+  static Cache shared(std::string_view name, CacheOptions options = {});
+
+  // --- plain operations
+  GetResult get(std::string_view key);
+  bool contains(std::string_view key);  // present and servable (fresh or stale); no stats
+  // Stores a value; false when it is larger than the cache can hold (it is then not stored).
+  bool set(std::string_view key, std::string_view value, const EntryOptions& options = {});
+  bool erase(std::string_view key);  // true when something was removed
+  PurgeResult purge(const PurgeSelector& selector, PurgeMode mode = PurgeMode::Hard);
+  void clear();
+
+  // --- stale-while-revalidate
+  LookupResult lookup(std::string_view key, WaitCallback on_wait);
+  // Ends a flight with a value: wakes the waiters and returns the entry for the leader to serve.
+  EntryRef fill(Ticket&& ticket, std::string_view value, const EntryOptions& options = {});
+  // Ends a flight with an error: within the old entry's stale-if-error window everyone gets the
+  // old value (Status::Value, Outcome::Stale); otherwise everyone gets `error`. Returns what the
+  // leader should deliver. A failed revalidation leaves the stale entry in place.
+  FlightResult fail(Ticket&& ticket, Error error);
+
+  // --- introspection and upkeep
+  Stats stats() const;
+  const CacheOptions& options() const noexcept;
+  // Reclaims expired entries and times out silent flights now. The background thread calls this;
+  // tests with a ManualClock call it after moving the clock.
+  void run_maintenance();
+  void add_listener(std::shared_ptr<CacheListener> listener);
+  void remove_listener(const std::shared_ptr<CacheListener>& listener);
+
+  // The identity of the engine (equal for handles to the same engine).
+  const void* id() const noexcept { return impl_.get(); }
+
+ private:
+  explicit Cache(std::shared_ptr<detail::CacheImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<detail::CacheImpl> impl_;
+};
+
+}  // namespace zcache

@@ -1,0 +1,66 @@
+#include "cache/entry.h"
+
+#include <cstring>
+#include <functional>
+#include <new>
+
+namespace zcache::detail {
+
+Entry* Entry::create(std::string_view key, std::string_view value, std::uint8_t encoding,
+                     std::span<const std::string> tags, const Windows& windows) {
+  std::size_t tags_len = 0;
+  for (const auto& t : tags) tags_len += sizeof(std::uint16_t) + t.size();
+  void* mem = ::operator new(sizeof(Entry) + key.size() + value.size() + tags_len);
+  Entry* e = new (mem) Entry;
+  e->key_len = static_cast<std::uint16_t>(key.size());
+  e->value_len = static_cast<std::uint32_t>(value.size());
+  e->tags_len = static_cast<std::uint16_t>(tags_len);
+  e->encoding = encoding;
+  e->tag_count = static_cast<std::uint8_t>(tags.size());
+  e->fresh_until.store(windows.fresh_until, std::memory_order_relaxed);
+  e->stale_until = windows.stale_until;
+  e->error_until = windows.error_until;
+  char* p = e->data();
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  for (const auto& t : tags) {
+    const auto len = static_cast<std::uint16_t>(t.size());
+    std::memcpy(p, &len, sizeof len);
+    std::memcpy(p + sizeof len, t.data(), t.size());
+    p += sizeof len + t.size();
+  }
+  return e;
+}
+
+void retain(Entry* e) noexcept { e->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void release(Entry* e) noexcept {
+  if (e->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    e->~Entry();
+    ::operator delete(e);
+  }
+}
+
+std::uint64_t hash_key(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+
+}  // namespace zcache::detail
+
+namespace zcache {
+
+std::string_view EntryRef::key() const noexcept { return e_->key(); }
+std::string_view EntryRef::value() const noexcept { return e_->value(); }
+std::uint8_t EntryRef::encoding() const noexcept { return e_->encoding; }
+std::int64_t EntryRef::fresh_until_ms() const noexcept { return e_->fresh(); }
+std::int64_t EntryRef::stale_until_ms() const noexcept { return e_->stale_until; }
+std::int64_t EntryRef::error_until_ms() const noexcept { return e_->error_until; }
+
+std::vector<std::string_view> EntryRef::tags() const {
+  std::vector<std::string_view> out;
+  out.reserve(e_->tag_count);
+  e_->for_each_tag([&](std::string_view t) { out.push_back(t); });
+  return out;
+}
+
+}  // namespace zcache

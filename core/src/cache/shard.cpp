@@ -1,0 +1,71 @@
+#include "cache/shard.h"
+
+namespace zcache::detail {
+
+Shard::Shard(std::uint64_t budget, std::int64_t now_ms)
+    : policy_(budget, 1024), wheel_(now_ms) {}
+
+Shard::~Shard() {
+  for (Entry* e : map_) release(e);
+}
+
+void Shard::index_tags(Entry* e) {
+  e->for_each_tag([&](std::string_view tag) {
+    auto it = tags_.find(tag);
+    if (it == tags_.end()) it = tags_.emplace(std::string(tag), absl::flat_hash_set<Entry*>{}).first;
+    it->second.insert(e);
+  });
+}
+
+void Shard::unindex(Entry* e) {
+  map_.erase(e);
+  ordered_.erase(e);
+  e->for_each_tag([&](std::string_view tag) {
+    auto it = tags_.find(tag);
+    if (it == tags_.end()) return;
+    it->second.erase(e);
+    if (it->second.empty()) tags_.erase(it);
+  });
+  wheel_.deschedule(*e);
+}
+
+void Shard::insert(Entry* e, std::uint64_t hash, Deferred& out) {
+  auto it = map_.find(e->key(), hash);
+  if (it != map_.end()) {
+    Entry* old = *it;
+    unindex(old);
+    policy_.on_replace(*old, *e, hash);
+    out.removed(EntryRef(old), RemovalCause::Replaced);
+  } else {
+    policy_.on_insert(*e, hash);
+  }
+  map_.insert(e);
+  ordered_.insert(e);
+  index_tags(e);
+  wheel_.schedule(*e);
+  policy_.evict([&](Entry& victim) {
+    unindex(&victim);
+    ++counters.evictions;
+    out.removed(EntryRef(&victim), RemovalCause::Evicted);
+  });
+}
+
+void Shard::remove(Entry* e, RemovalCause cause, Deferred& out) {
+  unindex(e);
+  policy_.on_remove(*e);
+  out.removed(EntryRef(e), cause);
+}
+
+void Shard::advance_time(std::int64_t now_ms, Deferred& out) {
+  wheel_.advance(now_ms, [&](Entry& e) {
+    ++counters.expirations;
+    remove(&e, RemovalCause::Expired, out);
+  });
+}
+
+void Shard::remove_all(RemovalCause cause, Deferred& out) {
+  std::vector<Entry*> all(map_.begin(), map_.end());
+  for (Entry* e : all) remove(e, cause, out);
+}
+
+}  // namespace zcache::detail

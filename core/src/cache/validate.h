@@ -1,0 +1,19 @@
+// Argument checks shared by every entry point of the engine. Each throws
+// Error(InvalidArgument) with a message naming what is wrong.
+#pragma once
+
+#include <zcache/cache.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace zcache::detail {
+
+void validate_key(std::string_view key);
+void validate_value(std::string_view value);
+void validate_tags(const std::vector<std::string>& tags);
+void validate_duration(const char* name, std::int64_t ms);
+void validate_selector(const PurgeSelector& selector);
+
+}  // namespace zcache::detail
