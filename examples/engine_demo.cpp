@@ -19,7 +19,9 @@ const char* state_name(zcache::LookupResult::State s) {
 }
 
 void show(const char* when, const zcache::LookupResult& r) {
-  std::printf("  %-34s -> %-32s %s%s\n", when, state_name(r.state),
+  const char* state = state_name(r.state);
+  if (r.state == zcache::LookupResult::State::Stale && !r.ticket) state = "stale (served, another revalidates)";
+  std::printf("  %-34s -> %-36s %s%s\n", when, state,
               r.value ? "value=" : "", r.value ? std::string(r.value.value()).c_str() : "");
 }
 
@@ -59,12 +61,17 @@ int main() {
   cache.run_maintenance();
   auto gone = cache.lookup("product:42", nullptr);
   show("t=~76m  past the stale window", gone);
-  cache.fail(std::move(gone.ticket), zcache::Error(zcache::ErrorKind::FetchFailed, "db down"));
+  auto failed = cache.fail(std::move(gone.ticket), zcache::Error(zcache::ErrorKind::FetchFailed, "db down"));
+  std::printf("  %-34s -> %s\n", "        fetch fails", failed.error ? failed.error->what() : "?");
 
   std::puts("\ntag purge:");
   for (int i = 0; i < 5; ++i) cache.set("product:" + std::to_string(i), "{}", product);
-  cache.set("user:1", "{}", zcache::EntryOptions{.tags = {"users"}});
-  auto purged = cache.purge(zcache::PurgeSelector{.tags = {"products"}});
+  zcache::EntryOptions user;
+  user.tags = {"users"};
+  cache.set("user:1", "{}", user);
+  zcache::PurgeSelector products;
+  products.tags = {"products"};
+  auto purged = cache.purge(products);
   std::printf("  purge tags=[products] -> objects_purged=%llu bytes_freed=%llu\n",
               static_cast<unsigned long long>(purged.objects_purged),
               static_cast<unsigned long long>(purged.bytes_freed));

@@ -1,0 +1,39 @@
+# The two entry points of the README: `make demo` runs the main job, `make test` runs every test.
+# Both install what they need first (scripts/bootstrap is idempotent).
+JOBS ?= 2
+CMAKE_GEN := -G Ninja
+
+.PHONY: demo test bootstrap build test-release test-asan test-tsan bench clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	cmake -S . -B build/release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DZCACHE_BUILD_BENCH=ON >/dev/null
+	cmake --build build/release -j$(JOBS)
+
+demo: build
+	./build/release/examples/engine_demo
+
+test: bootstrap test-release test-asan test-tsan
+	@echo "all test suites passed"
+
+test-release: build
+	ctest --test-dir build/release --output-on-failure -j$(JOBS)
+
+# The core tests again under AddressSanitizer+UBSan and under ThreadSanitizer.
+test-asan: bootstrap
+	cmake -S . -B build/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCACHE_SANITIZE=address >/dev/null
+	cmake --build build/asan -j$(JOBS) --target core_tests
+	ctest --test-dir build/asan --output-on-failure -j$(JOBS)
+
+test-tsan: bootstrap
+	cmake -S . -B build/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCACHE_SANITIZE=thread >/dev/null
+	cmake --build build/tsan -j$(JOBS) --target core_tests
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" scripts/no-aslr ctest --test-dir build/tsan --output-on-failure -j$(JOBS)
+
+bench: bootstrap
+	bench/run all
+
+clean:
+	rm -rf build
