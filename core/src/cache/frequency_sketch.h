@@ -16,6 +16,8 @@ class FrequencySketch {
   // Grows the table for `capacity` distinct keys (never shrinks). Growing forgets the counts.
   void ensure_capacity(std::uint64_t capacity);
   std::uint64_t capacity() const noexcept { return table_.size(); }
+  // Increments between agings: also the hill climber's sample period.
+  std::uint64_t sample_size() const noexcept { return sample_size_; }
 
   // Estimated frequency, 0..15.
   int frequency(std::uint64_t hash) const noexcept;

@@ -5,6 +5,12 @@
 //                                                    ▲                 │ overflow
 //                                                    └─────────────────┘
 //
+// The window's share adapts while the cache runs (hill climbing, Einziger et al., "Adaptive
+// Software Cache Management", Middleware 2018, as in Caffeine): every sample period the hit rate
+// is compared with the previous one; while it improves the window keeps moving the same way,
+// when it drops the direction flips, and the step decays so the split settles. Recency-heavy
+// workloads grow the window, frequency- and scan-heavy ones shrink it.
+//
 // When the total weight is over the maximum, the oldest window arrivals in probation (candidates)
 // duel with probation's least recently used entries (victims): the one the frequency sketch
 // has seen less often is evicted. Candidates that are hot enough for a hash-flooding attack to
@@ -18,6 +24,8 @@
 #include "cache/frequency_sketch.h"
 #include "cache/intrusive_list.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 
@@ -38,6 +46,10 @@ class WTinyLfu {
   static constexpr double kWindowFraction = 0.01;
   static constexpr double kProtectedFraction = 0.80;
   static constexpr int kAdmitHashDosThreshold = 6;
+  static constexpr double kClimberStepFraction = 0.0625;
+  static constexpr double kClimberRestartThreshold = 0.05;
+  static constexpr double kClimberStepDecay = 0.98;
+  static constexpr int kQueueTransferLimit = 1000;
 
   WTinyLfu(std::uint64_t max_weight, std::uint64_t expected_entries)
       : sketch_(expected_entries) {
@@ -48,7 +60,12 @@ class WTinyLfu {
     max_ = max_weight;
     window_max_ = static_cast<std::uint64_t>(static_cast<double>(max_) * kWindowFraction);
     protected_max_ = static_cast<std::uint64_t>(static_cast<double>(max_ - window_max_) * kProtectedFraction);
+    step_ = -kClimberStepFraction * static_cast<double>(max_);
+    previous_hit_rate_ = 0;
+    hits_in_sample_ = misses_in_sample_ = 0;
   }
+
+  std::uint64_t window_max_weight() const noexcept { return window_max_; }
 
   std::uint64_t weight() const noexcept { return total_; }
   std::uint64_t max_weight() const noexcept { return max_; }
@@ -61,6 +78,7 @@ class WTinyLfu {
     const std::uint64_t w = Traits::weight(n);
     if (++entries_ > sketch_.capacity()) sketch_.ensure_capacity(2 * entries_);
     sketch_.increment(hash);
+    ++misses_in_sample_;
     Traits::queue(n) = kWindow;
     window_.push_tail(n);
     window_weight_ += w;
@@ -71,6 +89,7 @@ class WTinyLfu {
   void on_hit(Node& n) noexcept { on_hit(n, Traits::hash(n)); }
   void on_hit(Node& n, std::uint64_t hash) noexcept {
     sketch_.increment(hash);
+    ++hits_in_sample_;
     switch (Traits::queue(n)) {
       case kWindow: window_.move_to_tail(n); break;
       case kProtected: protected_.move_to_tail(n); break;
@@ -112,6 +131,7 @@ class WTinyLfu {
   void evict(Evict&& evict) {
     Node* candidate = evict_from_window();
     evict_from_main(candidate, evict);
+    climb();
   }
 
  private:
@@ -129,6 +149,10 @@ class WTinyLfu {
     Traits::queue(n) = kProtected;
     protected_.push_tail(n);
     protected_weight_ += w;
+    demote_from_protected();
+  }
+
+  void demote_from_protected() noexcept {
     while (protected_weight_ > protected_max_) {
       Node* demoted = protected_.pop_head();
       if (!demoted) break;
@@ -136,6 +160,82 @@ class WTinyLfu {
       Traits::queue(*demoted) = kProbation;
       probation_.push_tail(*demoted);
     }
+  }
+
+  // --- the hill climber
+
+  void climb() noexcept {
+    const std::int64_t amount = determine_adjustment();
+    if (amount > 0) increase_window(static_cast<std::uint64_t>(amount));
+    else if (amount < 0) decrease_window(static_cast<std::uint64_t>(-amount));
+  }
+
+  // Once per sample period: the step to take, signed (positive grows the window).
+  std::int64_t determine_adjustment() noexcept {
+    const std::uint64_t requests = hits_in_sample_ + misses_in_sample_;
+    if (requests < sketch_.sample_size()) return 0;
+    const double hit_rate = static_cast<double>(hits_in_sample_) / static_cast<double>(requests);
+    const double change = hit_rate - previous_hit_rate_;
+    const double amount = change >= 0 ? step_ : -step_;
+    step_ = std::abs(change) >= kClimberRestartThreshold
+                ? kClimberStepFraction * static_cast<double>(max_) * (amount >= 0 ? 1 : -1)
+                : kClimberStepDecay * amount;
+    previous_hit_rate_ = hit_rate;
+    hits_in_sample_ = misses_in_sample_ = 0;
+    return static_cast<std::int64_t>(amount);
+  }
+
+  // Moves `quota` weight of capacity from protected to the window, with the oldest main entries.
+  void increase_window(std::uint64_t quota) noexcept {
+    if (protected_max_ == 0) return;
+    quota = std::min(quota, protected_max_);
+    protected_max_ -= quota;
+    window_max_ += quota;
+    demote_from_protected();
+    for (int i = 0; i < kQueueTransferLimit; ++i) {
+      Node* candidate = probation_.head();
+      bool from_probation = true;
+      if (!candidate || quota < Traits::weight(*candidate)) {
+        candidate = protected_.head();
+        from_probation = false;
+      }
+      if (!candidate) break;
+      const std::uint64_t w = Traits::weight(*candidate);
+      if (quota < w) break;
+      quota -= w;
+      if (from_probation) {
+        probation_.unlink(*candidate);
+      } else {
+        protected_.unlink(*candidate);
+        protected_weight_ -= w;
+      }
+      window_.push_tail(*candidate);
+      window_weight_ += w;
+      Traits::queue(*candidate) = kWindow;
+    }
+    protected_max_ += quota;  // what could not be moved stays where it was
+    window_max_ -= quota;
+  }
+
+  // Moves `quota` weight of capacity from the window to protected, with the oldest window entries.
+  void decrease_window(std::uint64_t quota) noexcept {
+    if (window_max_ <= 1) return;
+    quota = std::min(quota, window_max_ - 1);
+    protected_max_ += quota;
+    window_max_ -= quota;
+    for (int i = 0; i < kQueueTransferLimit; ++i) {
+      Node* candidate = window_.head();
+      if (!candidate) break;
+      const std::uint64_t w = Traits::weight(*candidate);
+      if (quota < w) break;
+      quota -= w;
+      window_.unlink(*candidate);
+      window_weight_ -= w;
+      probation_.push_tail(*candidate);
+      Traits::queue(*candidate) = kProbation;
+    }
+    protected_max_ -= quota;
+    window_max_ += quota;
   }
 
   // Moves the window's overflow to the tail of probation; returns the first node moved.
@@ -228,6 +328,9 @@ class WTinyLfu {
   List window_, probation_, protected_;
   std::uint64_t max_ = 0, window_max_ = 0, protected_max_ = 0;
   std::uint64_t total_ = 0, window_weight_ = 0, protected_weight_ = 0, entries_ = 0;
+  std::uint64_t hits_in_sample_ = 0, misses_in_sample_ = 0;
+  double previous_hit_rate_ = 0;
+  double step_ = 0;
   std::minstd_rand rng_{0x5eed};
 };
 

@@ -1,0 +1,363 @@
+// throughput.cpp — the `core` suite's engine benchmark: zcache::Cache against the naive
+// std::unordered_map LRU (naive_lru.h), both measured in this same run.
+//
+//   bench_core_throughput [--quick] [--json FILE] [--benchmark_* flags]
+//
+// 1. Memory: heap bytes per entry beyond the key and value bytes, for 1M entries (16 B keys,
+//    100 B values), measured first so that nothing else is on the heap.
+// 2. Throughput (Google Benchmark): get hit, set (overwrite) and SWR lookup (Fresh), 1 and 2
+//    threads, for 100k and 1M keys of 100 B and 4 KiB values (--quick: 100k keys, 100 B).
+//    Keys are "key:%08d", visited in a pre-shuffled order; the caches are sized so that
+//    nothing is evicted.
+//
+// Prints a table of figures and, with --json, writes {"figures": {...}} for bench/run.
+#include "naive_lru.h"
+
+#include <benchmark/benchmark.h>
+#include <malloc.h>
+#include <zcache/cache.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+constexpr std::int64_t kLongTtlMs = 3'600'000;  // entries stay fresh for the whole run
+
+zcache::EntryOptions long_ttl() {
+  zcache::EntryOptions o;
+  o.ttl_ms = kLongTtlMs;
+  return o;
+}
+
+zcache::Cache make_cache(std::uint64_t max_bytes) {
+  zcache::CacheOptions o;
+  o.max_bytes = max_bytes;
+  o.background_maintenance = false;  // no thread of its own competing with the measured ones
+  return zcache::Cache(o);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Figures: what this program reports, in the order it reports them.
+
+struct Figure {
+  std::string name;
+  double value;
+  std::string unit;
+  std::string anchor;  // optional
+  std::string target;  // optional
+};
+
+void print_table(const std::vector<Figure>& figures) {
+  std::printf("\n%-36s %12s  %-8s %s\n", "figure", "value", "unit", "anchor / target");
+  for (const Figure& f : figures) {
+    std::string note = f.anchor;
+    if (!f.target.empty()) note += (note.empty() ? "target " : "; target ") + f.target;
+    std::printf("%-36s %12.2f  %-8s %s\n", f.name.c_str(), f.value, f.unit.c_str(), note.c_str());
+  }
+}
+
+bool write_json(const std::string& path, const std::vector<Figure>& figures) {
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (!out) return false;
+  // Names, units, anchors and targets are plain ASCII without quotes or backslashes.
+  std::fprintf(out, "{\"figures\": {");
+  for (std::size_t i = 0; i < figures.size(); ++i) {
+    const Figure& f = figures[i];
+    std::fprintf(out, "%s\n  \"%s\": {\"value\": %.6g, \"unit\": \"%s\"", i ? "," : "", f.name.c_str(), f.value,
+                 f.unit.c_str());
+    if (!f.anchor.empty()) std::fprintf(out, ", \"anchor\": \"%s\"", f.anchor.c_str());
+    if (!f.target.empty()) std::fprintf(out, ", \"target\": \"%s\"", f.target.c_str());
+    std::fprintf(out, "}");
+  }
+  std::fprintf(out, "\n}}\n");
+  return std::fclose(out) == 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory overhead per entry
+
+// Bytes the allocator has handed out: small chunks plus mmap'd ones (big hash tables land there).
+std::size_t heap_in_use() {
+  const struct mallinfo2 m = mallinfo2();
+  return m.uordblks + m.hblkhd;
+}
+
+constexpr std::size_t kMemEntries = 1'000'000;
+constexpr std::size_t kMemKeyBytes = 16;
+constexpr std::size_t kMemValueBytes = 100;
+
+// Writes the i-th 16-byte key into buf without allocating, so only the cache's allocations count.
+std::string_view mem_key(char (&buf)[kMemKeyBytes + 1], std::size_t i) {
+  std::snprintf(buf, sizeof buf, "mem:%012zu", i);
+  return {buf, kMemKeyBytes};
+}
+
+// Heap growth per entry beyond its key and value bytes.
+double overhead_per_entry(std::size_t before, std::size_t after, std::size_t stored) {
+  if (stored != kMemEntries) {
+    std::fprintf(stderr, "memory run stored %zu of %zu entries; the budget is too small\n", stored, kMemEntries);
+    std::exit(1);
+  }
+  return static_cast<double>(after - before) / kMemEntries - double(kMemKeyBytes + kMemValueBytes);
+}
+
+// Both budgets leave room to spare so that nothing is evicted whatever the per-entry charge.
+double ours_overhead_per_entry() {
+  const std::string value(kMemValueBytes, 'v');
+  const zcache::EntryOptions opts = long_ttl();
+  char buf[kMemKeyBytes + 1];
+  const std::size_t before = heap_in_use();
+  zcache::Cache cache = make_cache(kMemEntries * 512);
+  for (std::size_t i = 0; i < kMemEntries; ++i) cache.set(mem_key(buf, i), value, opts);
+  const std::size_t after = heap_in_use();
+  return overhead_per_entry(before, after, cache.stats().entries);
+}
+
+double naive_overhead_per_entry() {
+  const std::string value(kMemValueBytes, 'v');
+  char buf[kMemKeyBytes + 1];
+  const std::size_t before = heap_in_use();
+  zbench::NaiveLru cache(kMemEntries * 512);
+  for (std::size_t i = 0; i < kMemEntries; ++i) cache.set(mem_key(buf, i), value);
+  const std::size_t after = heap_in_use();
+  return overhead_per_entry(before, after, cache.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Throughput
+
+// One configuration: its keys, the order they are visited in, and the value stored.
+struct Workload {
+  std::string label;               // e.g. "100k_100b"
+  std::vector<std::string> keys;   // in key order: the order the caches are filled in
+  std::vector<std::string> visit;  // the same keys shuffled, stored contiguously so the harness
+                                   // reads them sequentially and the cost measured is the cache's
+  std::string value;
+};
+
+Workload make_workload(std::size_t n_keys, std::size_t value_bytes) {
+  Workload w;
+  w.label = (n_keys >= 1'000'000 ? std::to_string(n_keys / 1'000'000) + "m" : std::to_string(n_keys / 1000) + "k") +
+            "_" + (value_bytes >= 1024 ? std::to_string(value_bytes / 1024) + "k" : std::to_string(value_bytes) + "b");
+  w.keys.reserve(n_keys);
+  char buf[32];
+  for (std::size_t i = 0; i < n_keys; ++i) {
+    std::snprintf(buf, sizeof buf, "key:%08zu", i);
+    w.keys.emplace_back(buf);
+  }
+  w.visit = w.keys;
+  std::shuffle(w.visit.begin(), w.visit.end(), std::mt19937_64(42));
+  w.value.assign(value_bytes, 'v');
+  return w;
+}
+
+// A budget that holds every key with room to spare (nothing may be evicted while measuring).
+std::uint64_t roomy_budget(const Workload& w) {
+  return 2 * w.keys.size() * (w.keys.front().size() + w.value.size() + 256) + (64ull << 20);
+}
+
+// Runs op(key) once per iteration; each thread starts at its own place in the shuffled order.
+// `op` returns false on an unexpected result (a miss in a hit run), which fails the benchmark.
+template <class Op>
+void over_keys(benchmark::State& state, const Workload& w, Op op) {
+  const std::size_t n = w.visit.size();
+  std::size_t pos = static_cast<std::size_t>(state.thread_index()) * n / static_cast<std::size_t>(state.threads());
+  std::size_t unexpected = 0;
+  for (auto _ : state) {
+    unexpected += !op(w.visit[pos]);
+    if (++pos == n) pos = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (unexpected) state.SkipWithError("unexpected result (a miss or a non-Fresh lookup)");
+}
+
+// Keeps each run's total throughput, keyed "<benchmark name>/<threads>t", and prints as usual
+// (without colours: the output usually goes through bench/run).
+class CapturingReporter : public benchmark::ConsoleReporter {
+ public:
+  CapturingReporter() : ConsoleReporter(OO_Tabular) {}
+  std::map<std::string, double> ops_per_second;
+
+  // Benchmarks run in several batches; describe the machine once.
+  bool ReportContext(const Context& context) override {
+    if (context_reported_) return true;
+    context_reported_ = true;
+    return ConsoleReporter::ReportContext(context);
+  }
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      const auto it = run.counters.find("items_per_second");  // all threads' items / wall time
+      if (it != run.counters.end())
+        ops_per_second[run.run_name.function_name + "/" + std::to_string(run.threads) + "t"] = it->second.value;
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+
+ private:
+  bool context_reported_ = false;
+};
+
+struct Settings {
+  bool quick = false;
+  std::string json_path;
+};
+
+void add_bench(const std::string& name, double min_time, std::function<void(benchmark::State&)> fn) {
+  for (int threads : {1, 2})
+    benchmark::RegisterBenchmark(name.c_str(), fn)->Threads(threads)->UseRealTime()->MinTime(min_time);
+}
+
+// Benchmarks one workload: fills our cache, runs its benchmarks, frees it; then the same for the
+// naive baseline (one big cache in memory at a time: 1M x 4 KiB is 4 GiB each).
+void run_workload(const Workload& w, double min_time, CapturingReporter& reporter) {
+  {
+    zcache::Cache cache = make_cache(roomy_budget(w));
+    const zcache::EntryOptions opts = long_ttl();
+    for (const std::string& k : w.keys) cache.set(k, w.value, opts);
+    if (cache.stats().entries != w.keys.size()) {
+      std::fprintf(stderr, "%s: zcache holds %llu of %zu keys after the fill\n", w.label.c_str(),
+                   static_cast<unsigned long long>(cache.stats().entries), w.keys.size());
+      std::exit(1);
+    }
+    add_bench("ours/get_hit/" + w.label, min_time, [&](benchmark::State& s) {
+      over_keys(s, w, [&](const std::string& k) {
+        zcache::GetResult r = cache.get(k);
+        benchmark::DoNotOptimize(r.value.value().data());
+        return static_cast<bool>(r.value);
+      });
+    });
+    add_bench("ours/swr_lookup/" + w.label, min_time, [&](benchmark::State& s) {
+      over_keys(s, w, [&](const std::string& k) {
+        zcache::LookupResult r = cache.lookup(k, nullptr);
+        benchmark::DoNotOptimize(r.value.value().data());
+        return r.state == zcache::LookupResult::State::Fresh;
+      });
+    });
+    add_bench("ours/set/" + w.label, min_time, [&](benchmark::State& s) {
+      over_keys(s, w, [&](const std::string& k) { return cache.set(k, w.value, opts); });
+    });
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::ClearRegisteredBenchmarks();
+    if (const zcache::Stats st = cache.stats(); st.evictions != 0)
+      std::fprintf(stderr, "warning: %s: zcache evicted %llu entries during the run\n", w.label.c_str(),
+                   static_cast<unsigned long long>(st.evictions));
+  }
+  {
+    zbench::NaiveLru naive(roomy_budget(w));
+    for (const std::string& k : w.keys) naive.set(k, w.value);
+    add_bench("naive/get_hit/" + w.label, min_time, [&](benchmark::State& s) {
+      over_keys(s, w, [&](const std::string& k) {
+        zbench::NaiveLru::Value v = naive.get(k);
+        benchmark::DoNotOptimize(v.get());
+        return v != nullptr;
+      });
+    });
+    add_bench("naive/set/" + w.label, min_time, [&](benchmark::State& s) {
+      over_keys(s, w, [&](const std::string& k) { return naive.set(k, w.value); });
+    });
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::ClearRegisteredBenchmarks();
+  }
+}
+
+Settings parse_args(int& argc, char** argv) {
+  Settings s;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      s.quick = true;
+    } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+      s.json_path = argv[++i];
+    } else {
+      argv[kept++] = argv[i];  // left for Google Benchmark (--benchmark_filter=... etc.)
+    }
+  }
+  argc = kept;
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Settings settings = parse_args(argc, argv);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+
+  try {
+    // Memory first, while the heap holds nothing else of ours.
+    const double ours_overhead = ours_overhead_per_entry();
+    const double naive_overhead = naive_overhead_per_entry();
+
+    const double min_time = settings.quick ? 0.05 : 0.3;
+    std::vector<std::pair<std::size_t, std::size_t>> shapes = {{100'000, 100}};  // keys, value bytes
+    if (!settings.quick) shapes.insert(shapes.end(), {{100'000, 4096}, {1'000'000, 100}, {1'000'000, 4096}});
+
+    CapturingReporter reporter;
+    std::vector<std::string> labels;
+    for (const auto& [keys, value_bytes] : shapes) {
+      const Workload w = make_workload(keys, value_bytes);
+      labels.push_back(w.label);
+      run_workload(w, min_time, reporter);
+    }
+
+    // A missing run (it failed, or was filtered out) is reported as an error, never as a number.
+    auto ops = [&](const std::string& key) {
+      const auto it = reporter.ops_per_second.find(key);
+      if (it == reporter.ops_per_second.end()) {
+        std::fprintf(stderr, "no result for %s\n", key.c_str());
+        std::exit(1);
+      }
+      return it->second;
+    };
+    auto ns_per_op = [&](const std::string& key) { return 1e9 / ops(key); };
+    auto mops = [&](const std::string& key) { return ops(key) / 1e6; };
+
+    const std::string anchor = "naive std::unordered_map LRU";
+    const std::string base = "100k_100b";
+    std::vector<Figure> figures = {
+        {"get_hit_1t_ns", ns_per_op("ours/get_hit/" + base + "/1t"), "ns/op", "", "<= 100"},
+        {"get_hit_2t_mops", mops("ours/get_hit/" + base + "/2t"), "Mops/s", "", ""},
+        {"get_hit_vs_naive_2t", ops("ours/get_hit/" + base + "/2t") / ops("naive/get_hit/" + base + "/2t"), "ratio",
+         anchor, ">= 1.5"},
+        {"set_1t_ns", ns_per_op("ours/set/" + base + "/1t"), "ns/op", "", ""},
+        {"bytes_overhead_per_entry", ours_overhead, "bytes", "", "<= 100"},
+        {"naive_bytes_overhead_per_entry", naive_overhead, "bytes", anchor, ""},
+    };
+    // Every raw number: 1 thread as ns/op, 2 threads as total Mops/s.
+    for (const std::string& label : labels) {
+      for (const std::string impl : {"ours", "naive"}) {
+        for (const std::string op : {"get_hit", "swr_lookup", "set"}) {
+          if (impl == "naive" && op == "swr_lookup") continue;  // the baseline has no SWR protocol
+          const std::string key = impl + "/" + op + "/" + label;
+          const std::string name = (impl == "naive" ? "naive_" : "") + op;
+          const std::string note = impl == "naive" ? anchor : "";
+          figures.push_back({name + "_1t_" + label + "_ns", ns_per_op(key + "/1t"), "ns/op", note, ""});
+          figures.push_back({name + "_2t_" + label + "_mops", mops(key + "/2t"), "Mops/s", note, ""});
+        }
+      }
+    }
+
+    print_table(figures);
+    if (!settings.json_path.empty() && !write_json(settings.json_path, figures)) {
+      std::fprintf(stderr, "cannot write %s\n", settings.json_path.c_str());
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_core_throughput: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
