@@ -1,7 +1,8 @@
 #include "cache/entry.h"
 
+#include "util/hash.h"
+
 #include <cstring>
-#include <functional>
 #include <new>
 
 namespace zcache::detail {
@@ -43,7 +44,7 @@ void release(Entry* e) noexcept {
   }
 }
 
-std::uint64_t hash_key(std::string_view key) noexcept { return std::hash<std::string_view>{}(key); }
+
 
 }  // namespace zcache::detail
 

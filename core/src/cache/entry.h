@@ -6,6 +6,7 @@
 #pragma once
 
 #include "cache/intrusive_list.h"
+#include "util/hash.h"
 
 #include <zcache/entry.h>
 
@@ -79,6 +80,6 @@ struct Entry {
   }
 };
 
-std::uint64_t hash_key(std::string_view key) noexcept;
+inline std::uint64_t hash_key(std::string_view key) noexcept { return util::hash_bytes(key); }
 
 }  // namespace zcache::detail

@@ -76,7 +76,7 @@ class WTinyLfu {
   void on_insert(Node& n) { on_insert(n, Traits::hash(n)); }
   void on_insert(Node& n, std::uint64_t hash) {
     const std::uint64_t w = Traits::weight(n);
-    if (++entries_ > sketch_.capacity()) sketch_.ensure_capacity(2 * entries_);
+    if (++entries_ > sketch_.capacity()) sketch_.ensure_capacity(entries_);  // ~1 word per entry, as Caffeine
     sketch_.increment(hash);
     ++misses_in_sample_;
     Traits::queue(n) = kWindow;
