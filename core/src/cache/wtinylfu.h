@@ -58,7 +58,8 @@ class WTinyLfu {
 
   void set_max_weight(std::uint64_t max_weight) noexcept {
     max_ = max_weight;
-    window_max_ = static_cast<std::uint64_t>(static_cast<double>(max_) * kWindowFraction);
+    // As Caffeine: the main space is floored, so a small cache still has a window of 1.
+    window_max_ = max_ - static_cast<std::uint64_t>(static_cast<double>(max_) * (1.0 - kWindowFraction));
     protected_max_ = static_cast<std::uint64_t>(static_cast<double>(max_ - window_max_) * kProtectedFraction);
     step_ = -kClimberStepFraction * static_cast<double>(max_);
     previous_hit_rate_ = 0;
