@@ -63,3 +63,19 @@ TEST(TimerWheel, BigJumpExpiresEverythingDue) {
 
 }  // namespace
 }  // namespace zcache::detail
+
+namespace zcache::detail {
+namespace {
+
+TEST(TimerWheel, DeadlineBehindTheWheelFiresAtTheNextTick) {
+  TimerWheel<Timer, Traits> wheel(0);
+  wheel.advance(100'000, [](Timer&) {});
+  Timer late{50'000, {}, 0xff};  // scheduled after the wheel already passed its deadline
+  wheel.schedule(late);
+  int fired = 0;
+  wheel.advance(101'100, [&](Timer&) { ++fired; });
+  EXPECT_EQ(fired, 1);
+}
+
+}  // namespace
+}  // namespace zcache::detail

@@ -284,8 +284,10 @@ PurgeResult CacheImpl::purge(const PurgeSelector& selector, PurgeMode mode) {
     }
   }
   finish(out);
-  if (has_listeners_.load(std::memory_order_acquire))
-    for (auto& l : *listeners()) l->on_purge(selector, mode, result);
+  if (has_listeners_.load(std::memory_order_acquire)) {
+    auto ls = listeners();  // the snapshot must outlive the loop (a temporary would not)
+    for (auto& l : *ls) l->on_purge(selector, mode, result);
+  }
   return result;
 }
 

@@ -67,6 +67,9 @@ class TimerWheel {
 
  private:
   std::uint8_t find_slot(std::int64_t deadline) const noexcept {
+    // A deadline already behind the wheel (the caller read the clock before another thread
+    // advanced it) goes in the current bucket, which the next tick visits.
+    if (deadline < now_) deadline = now_;
     const std::int64_t delay = deadline - now_;
     for (int level = 0; level < kLevels - 1; ++level) {
       if (delay < (std::int64_t{1} << kShift[level + 1])) {
