@@ -1,16 +1,19 @@
 // throughput.cpp — the `core` suite's engine benchmark: zcache::Cache against the naive
 // std::unordered_map LRU (naive_lru.h), both measured in this same run.
 //
-//   bench_core_throughput [--quick] [--json FILE] [--benchmark_* flags]
+//   bench_core_throughput [--quick] [--json FILE] [--no-memory] [--benchmark_* flags]
 //
 // 1. Memory: heap bytes per entry beyond the key and value bytes, for 1M entries (16 B keys,
 //    100 B values), measured first so that nothing else is on the heap.
-// 2. Throughput (Google Benchmark): get hit, set (overwrite) and SWR lookup (Fresh), 1 and 2
+// 2. Memory latency of this machine (a dependent random load), to read the times against.
+// 3. Throughput (Google Benchmark): get hit, set (overwrite) and SWR lookup (Fresh), 1 and 2
 //    threads, for 100k and 1M keys of 100 B and 4 KiB values (--quick: 100k keys, 100 B).
 //    Keys are "key:%08d", visited in a pre-shuffled order; the caches are sized so that
 //    nothing is evicted.
 //
 // Prints a table of figures and, with --json, writes {"figures": {...}} for bench/run.
+// For profiling: --no-memory skips part 1, and --benchmark_filter=REGEX runs (and fills the
+// caches of) only the matching benchmarks; no figures are reported then.
 #include "naive_lru.h"
 
 #include <benchmark/benchmark.h>
@@ -18,6 +21,7 @@
 #include <zcache/cache.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -28,11 +32,13 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
 
 constexpr std::int64_t kLongTtlMs = 3'600'000;  // entries stay fresh for the whole run
+constexpr int kRepetitions = 3;                 // each throughput figure is the median of these
 
 zcache::EntryOptions long_ttl() {
   zcache::EntryOptions o;
@@ -135,6 +141,30 @@ double naive_overhead_per_entry() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Memory latency: the floor under a hit on a working set bigger than the CPU caches, which costs
+// at least one such load (the entry itself). Reported beside the times to read them against.
+
+double memory_latency_ns() {
+  constexpr std::size_t kLines = (64u << 20) / 64;  // 64 MiB, one load per cache line
+  struct alignas(64) Line {
+    std::uint32_t next;
+  };
+  std::vector<std::uint32_t> cycle(kLines);
+  for (std::size_t i = 0; i < kLines; ++i) cycle[i] = static_cast<std::uint32_t>(i);
+  std::shuffle(cycle.begin() + 1, cycle.end(), std::mt19937_64(7));
+  std::vector<Line> lines(kLines);
+  for (std::size_t i = 0; i < kLines; ++i) lines[cycle[i]].next = cycle[(i + 1) % kLines];
+
+  constexpr int kLoads = 2'000'000;
+  std::uint32_t at = 0;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kLoads; ++i) at = lines[at].next;  // each load needs the previous one
+  const auto stop = std::chrono::steady_clock::now();
+  benchmark::DoNotOptimize(at);
+  return std::chrono::duration<double, std::nano>(stop - start).count() / kLoads;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Throughput
 
 // One configuration: its keys, the order they are visited in, and the value stored.
@@ -162,9 +192,12 @@ Workload make_workload(std::size_t n_keys, std::size_t value_bytes) {
   return w;
 }
 
-// A budget that holds every key with room to spare (nothing may be evicted while measuring).
+// A budget that holds every key with room to spare (nothing may be evicted while measuring), and
+// at least the default one, so that small workloads run the engine as configured out of the box
+// (the budget also picks the number of shards).
 std::uint64_t roomy_budget(const Workload& w) {
-  return 2 * w.keys.size() * (w.keys.front().size() + w.value.size() + 256) + (64ull << 20);
+  const std::uint64_t roomy = 2 * w.keys.size() * (w.keys.front().size() + w.value.size() + 256);
+  return std::max(roomy, zcache::CacheOptions{}.max_bytes);
 }
 
 // Runs op(key) once per iteration; each thread starts at its own place in the shuffled order.
@@ -182,7 +215,7 @@ void over_keys(benchmark::State& state, const Workload& w, Op op) {
   if (unexpected) state.SkipWithError("unexpected result (a miss or a non-Fresh lookup)");
 }
 
-// Keeps each run's total throughput, keyed "<benchmark name>/<threads>t", and prints as usual
+// Keeps each benchmark's median total throughput, keyed "<name>/<threads>t", and prints as usual
 // (without colours: the output usually goes through bench/run).
 class CapturingReporter : public benchmark::ConsoleReporter {
  public:
@@ -197,13 +230,16 @@ class CapturingReporter : public benchmark::ConsoleReporter {
   }
 
   void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> shown;  // the medians, and any run that failed
     for (const Run& run : runs) {
-      if (run.run_type != Run::RT_Iteration || run.error_occurred) continue;
+      if (run.error_occurred) shown.push_back(run);
+      if (run.run_type != Run::RT_Aggregate || run.aggregate_name != "median" || run.error_occurred) continue;
+      shown.push_back(run);
       const auto it = run.counters.find("items_per_second");  // all threads' items / wall time
       if (it != run.counters.end())
         ops_per_second[run.run_name.function_name + "/" + std::to_string(run.threads) + "t"] = it->second.value;
     }
-    ConsoleReporter::ReportRuns(runs);
+    ConsoleReporter::ReportRuns(shown);
   }
 
  private:
@@ -212,41 +248,60 @@ class CapturingReporter : public benchmark::ConsoleReporter {
 
 struct Settings {
   bool quick = false;
+  bool memory = true;
   std::string json_path;
 };
 
-void add_bench(const std::string& name, double min_time, std::function<void(benchmark::State&)> fn) {
+// Registers `body` at 1 and 2 threads, each as the median of a few repetitions (the machine is
+// shared and noisy). Thread 0 first calls `prepare` (outside the timing; the other threads wait
+// at the timed loop's start barrier).
+void add_bench(const std::string& name, double min_time, const std::function<void()>& prepare,
+               const std::function<void(benchmark::State&)>& body) {
+  auto fn = [prepare, body](benchmark::State& s) {
+    if (s.thread_index() == 0) prepare();
+    body(s);
+  };
   for (int threads : {1, 2})
-    benchmark::RegisterBenchmark(name.c_str(), fn)->Threads(threads)->UseRealTime()->MinTime(min_time);
+    benchmark::RegisterBenchmark(name.c_str(), fn)
+        ->Threads(threads)
+        ->UseRealTime()
+        ->MinTime(min_time)
+        ->Repetitions(kRepetitions)
+        ->ReportAggregatesOnly(true);
 }
 
-// Benchmarks one workload: fills our cache, runs its benchmarks, frees it; then the same for the
-// naive baseline (one big cache in memory at a time: 1M x 4 KiB is 4 GiB each).
+// Benchmarks one workload on our cache, then on the naive baseline; one big cache lives at a time
+// (1M x 4 KiB is 4 GiB each). A cache is filled on first use, so that a --benchmark_filter run
+// skips the fills it does not need.
 void run_workload(const Workload& w, double min_time, CapturingReporter& reporter) {
   {
     zcache::Cache cache = make_cache(roomy_budget(w));
     const zcache::EntryOptions opts = long_ttl();
-    for (const std::string& k : w.keys) cache.set(k, w.value, opts);
-    if (cache.stats().entries != w.keys.size()) {
-      std::fprintf(stderr, "%s: zcache holds %llu of %zu keys after the fill\n", w.label.c_str(),
-                   static_cast<unsigned long long>(cache.stats().entries), w.keys.size());
-      std::exit(1);
-    }
-    add_bench("ours/get_hit/" + w.label, min_time, [&](benchmark::State& s) {
+    bool filled = false;
+    auto fill = [&] {
+      if (std::exchange(filled, true)) return;
+      for (const std::string& k : w.keys) cache.set(k, w.value, opts);
+      if (cache.stats().entries != w.keys.size()) {
+        std::fprintf(stderr, "%s: zcache holds %llu of %zu keys after the fill\n", w.label.c_str(),
+                     static_cast<unsigned long long>(cache.stats().entries), w.keys.size());
+        std::exit(1);
+      }
+    };
+    add_bench("ours/get_hit/" + w.label, min_time, fill, [&](benchmark::State& s) {
       over_keys(s, w, [&](const std::string& k) {
         zcache::GetResult r = cache.get(k);
         benchmark::DoNotOptimize(r.value.value().data());
         return static_cast<bool>(r.value);
       });
     });
-    add_bench("ours/swr_lookup/" + w.label, min_time, [&](benchmark::State& s) {
+    add_bench("ours/swr_lookup/" + w.label, min_time, fill, [&](benchmark::State& s) {
       over_keys(s, w, [&](const std::string& k) {
         zcache::LookupResult r = cache.lookup(k, nullptr);
         benchmark::DoNotOptimize(r.value.value().data());
         return r.state == zcache::LookupResult::State::Fresh;
       });
     });
-    add_bench("ours/set/" + w.label, min_time, [&](benchmark::State& s) {
+    add_bench("ours/set/" + w.label, min_time, fill, [&](benchmark::State& s) {
       over_keys(s, w, [&](const std::string& k) { return cache.set(k, w.value, opts); });
     });
     benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -257,15 +312,19 @@ void run_workload(const Workload& w, double min_time, CapturingReporter& reporte
   }
   {
     zbench::NaiveLru naive(roomy_budget(w));
-    for (const std::string& k : w.keys) naive.set(k, w.value);
-    add_bench("naive/get_hit/" + w.label, min_time, [&](benchmark::State& s) {
+    bool filled = false;
+    auto fill = [&] {
+      if (std::exchange(filled, true)) return;
+      for (const std::string& k : w.keys) naive.set(k, w.value);
+    };
+    add_bench("naive/get_hit/" + w.label, min_time, fill, [&](benchmark::State& s) {
       over_keys(s, w, [&](const std::string& k) {
         zbench::NaiveLru::Value v = naive.get(k);
         benchmark::DoNotOptimize(v.get());
         return v != nullptr;
       });
     });
-    add_bench("naive/set/" + w.label, min_time, [&](benchmark::State& s) {
+    add_bench("naive/set/" + w.label, min_time, fill, [&](benchmark::State& s) {
       over_keys(s, w, [&](const std::string& k) { return naive.set(k, w.value); });
     });
     benchmark::RunSpecifiedBenchmarks(&reporter);
@@ -279,6 +338,8 @@ Settings parse_args(int& argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--quick") == 0) {
       s.quick = true;
+    } else if (std::strcmp(argv[i], "--no-memory") == 0) {
+      s.memory = false;
     } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
       s.json_path = argv[++i];
     } else {
@@ -298,10 +359,11 @@ int main(int argc, char** argv) {
 
   try {
     // Memory first, while the heap holds nothing else of ours.
-    const double ours_overhead = ours_overhead_per_entry();
-    const double naive_overhead = naive_overhead_per_entry();
+    const double ours_overhead = settings.memory ? ours_overhead_per_entry() : 0;
+    const double naive_overhead = settings.memory ? naive_overhead_per_entry() : 0;
+    const double latency = memory_latency_ns();
 
-    const double min_time = settings.quick ? 0.05 : 0.3;
+    const double min_time = settings.quick ? 0.05 : 0.2;
     std::vector<std::pair<std::size_t, std::size_t>> shapes = {{100'000, 100}};  // keys, value bytes
     if (!settings.quick) shapes.insert(shapes.end(), {{100'000, 4096}, {1'000'000, 100}, {1'000'000, 4096}});
 
@@ -313,7 +375,13 @@ int main(int argc, char** argv) {
       run_workload(w, min_time, reporter);
     }
 
-    // A missing run (it failed, or was filtered out) is reported as an error, never as a number.
+    // A filtered run (for profiling) has no complete set of figures.
+    const std::string filter = benchmark::GetBenchmarkFilter();
+    if (!filter.empty() && filter != "." && filter != "all") {
+      std::printf("\n--benchmark_filter given: no figures reported\n");
+      return 0;
+    }
+    // A missing run (it failed) is reported as an error, never as a number.
     auto ops = [&](const std::string& key) {
       const auto it = reporter.ops_per_second.find(key);
       if (it == reporter.ops_per_second.end()) {
@@ -333,9 +401,12 @@ int main(int argc, char** argv) {
         {"get_hit_vs_naive_2t", ops("ours/get_hit/" + base + "/2t") / ops("naive/get_hit/" + base + "/2t"), "ratio",
          anchor, ">= 1.5"},
         {"set_1t_ns", ns_per_op("ours/set/" + base + "/1t"), "ns/op", "", ""},
-        {"bytes_overhead_per_entry", ours_overhead, "bytes", "", "<= 100"},
-        {"naive_bytes_overhead_per_entry", naive_overhead, "bytes", anchor, ""},
     };
+    if (settings.memory) {
+      figures.push_back({"bytes_overhead_per_entry", ours_overhead, "bytes", "", "<= 100"});
+      figures.push_back({"naive_bytes_overhead_per_entry", naive_overhead, "bytes", anchor, ""});
+    }
+    figures.push_back({"memory_latency_ns", latency, "ns", "dependent random load over 64 MiB", ""});
     // Every raw number: 1 thread as ns/op, 2 threads as total Mops/s.
     for (const std::string& label : labels) {
       for (const std::string impl : {"ours", "naive"}) {
