@@ -519,8 +519,10 @@ class PropertyRun {
       if (t >= it->second.reclaim()) require_removal(req, key, RemovalCause::Expired, true);
       else e = it->second;
     }
+    // A fresh hit does not look at the key's flight (its deadlines are left to maintenance).
+    const bool fresh_hit = e && t < e->fresh;
     auto f = flights_.find(key);
-    if (f != flights_.end() && settle(f->second, t)) {
+    if (!fresh_hit && f != flights_.end() && settle(f->second, t)) {
       flights_.erase(f);
       f = flights_.end();
     }

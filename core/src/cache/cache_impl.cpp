@@ -11,7 +11,7 @@
 namespace zcache::detail {
 namespace {
 
-constexpr std::uint64_t kMinShardBytes = 8ull << 20;
+constexpr std::uint64_t kMinShardBytes = 4ull << 20;
 constexpr std::uint32_t kMaxAutoShards = 64;
 constexpr std::uint32_t kMaxShards = 1024;
 constexpr auto kMaintenanceTick = std::chrono::milliseconds(100);
@@ -354,45 +354,56 @@ LookupResult CacheImpl::lookup(std::string_view key, WaitCallback on_wait) {
   {
     std::lock_guard lock(shard.mu);
     Entry* e = find_live(shard, key, h, t, out);
-    auto f = shard.flights.find(key);
-    if (f != shard.flights.end() && settle_deadlines(*f->second, t, out)) {
-      shard.flights.erase(f);
-      f = shard.flights.end();
-    }
-    if (e && t < e->fresh()) {
+    if (e && t < e->fresh()) {  // the common case: no flight can matter to a fresh hit
       shard.touch(*e, h);
       ++shard.counters.hits;
       retain(e);
       r.state = LookupResult::State::Fresh;
       r.value = EntryRef(e);
-    } else if (e && t < e->stale_until) {
-      shard.touch(*e, h);
-      ++shard.counters.stale_hits;
-      retain(e);
-      r.state = LookupResult::State::Stale;
-      r.value = EntryRef(e);
-      if (f == shard.flights.end()) r.ticket = open_flight(shard, key, true, r.value, t);
     } else {
-      ++shard.counters.misses;
-      EntryRef previous;  // in its stale-if-error window
-      if (e) {
-        retain(e);
-        previous = EntryRef(e);
-      }
-      if (f == shard.flights.end()) {
-        r.state = LookupResult::State::Miss;
-        r.ticket = open_flight(shard, key, false, std::move(previous), t);
-      } else {
-        r.state = LookupResult::State::Wait;
-        f->second->waiters.push_back(std::move(on_wait));
-        // A waiter that arrives after a deadline has fired is answered at once the same way.
-        Flight& flight = *f->second;
-        if (flight.soft_fired || flight.hard_fired) settle_deadlines(flight, t, out);
-      }
+      lookup_slow(shard, e, key, h, t, std::move(on_wait), r, out);
     }
   }
-  finish(out);
+  if (!out.removals.empty() || !out.wakeups.empty()) finish(out);
   return r;
+}
+
+// lookup() past a fresh hit: stale, miss or wait. Requires shard.mu held.
+void CacheImpl::lookup_slow(Shard& shard, Entry* e, std::string_view key, std::uint64_t h,
+                            std::int64_t t, WaitCallback on_wait, LookupResult& r, Deferred& out) {
+  auto f = shard.flights.end();
+  if (!shard.flights.empty()) {
+    f = shard.flights.find(key);
+    if (f != shard.flights.end() && settle_deadlines(*f->second, t, out)) {
+      shard.flights.erase(f);
+      f = shard.flights.end();
+    }
+  }
+  if (e && t < e->stale_until) {
+    shard.touch(*e, h);
+    ++shard.counters.stale_hits;
+    retain(e);
+    r.state = LookupResult::State::Stale;
+    r.value = EntryRef(e);
+    if (f == shard.flights.end()) r.ticket = open_flight(shard, key, true, r.value, t);
+    return;
+  }
+  ++shard.counters.misses;
+  EntryRef previous;  // in its stale-if-error window
+  if (e) {
+    retain(e);
+    previous = EntryRef(e);
+  }
+  if (f == shard.flights.end()) {
+    r.state = LookupResult::State::Miss;
+    r.ticket = open_flight(shard, key, false, std::move(previous), t);
+    return;
+  }
+  r.state = LookupResult::State::Wait;
+  Flight& flight = *f->second;
+  flight.waiters.push_back(std::move(on_wait));
+  // A waiter that arrives after a deadline has fired is answered at once the same way.
+  if (flight.soft_fired || flight.hard_fired) settle_deadlines(flight, t, out);
 }
 
 EntryRef CacheImpl::fill(Ticket&& ticket, std::string_view value, const EntryOptions& options) {

@@ -60,6 +60,8 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   // Finds a live entry (removing it if it is past its last window).
   Entry* find_live(Shard& shard, std::string_view key, std::uint64_t hash, std::int64_t now,
                    Deferred& out);
+  void lookup_slow(Shard& shard, Entry* e, std::string_view key, std::uint64_t hash,
+                   std::int64_t now, WaitCallback on_wait, LookupResult& r, Deferred& out);
   Ticket open_flight(Shard& shard, std::string_view key, bool revalidation, EntryRef previous,
                      std::int64_t now);
   // Applies the soft, hard and lock timeouts to a flight; true when the flight must be dropped.

@@ -17,30 +17,40 @@ void Shard::index_tags(Entry* e) {
   });
 }
 
-void Shard::unindex(Entry* e) {
-  map_.erase(e);
-  ordered_.erase(e);
+void Shard::unindex_tags(Entry* e) {
   e->for_each_tag([&](std::string_view tag) {
     auto it = tags_.find(tag);
     if (it == tags_.end()) return;
     it->second.erase(e);
     if (it->second.empty()) tags_.erase(it);
   });
+}
+
+void Shard::unindex(Entry* e) {
+  map_.erase(e);
+  ordered_.erase(e);
+  unindex_tags(e);
   wheel_.deschedule(*e);
 }
 
 void Shard::insert(Entry* e, std::uint64_t hash, Deferred& out) {
   auto it = map_.find(e->key(), hash);
   if (it != map_.end()) {
+    // Same key: the new entry takes the old one's slots in both indexes. Swapping the pointer in
+    // place keeps each container's invariants (the key, hence hash and order, is unchanged) and
+    // saves a re-hash and two tree walks on every overwrite.
     Entry* old = *it;
-    unindex(old);
+    const_cast<Entry*&>(*it) = e;
+    const_cast<Entry*&>(*ordered_.find(old)) = e;
+    unindex_tags(old);
+    wheel_.deschedule(*old);
     policy_.on_replace(*old, *e, hash);
     out.removed(EntryRef(old), RemovalCause::Replaced);
   } else {
     policy_.on_insert(*e, hash);
+    map_.insert(e);
+    ordered_.insert(e);
   }
-  map_.insert(e);
-  ordered_.insert(e);
   index_tags(e);
   wheel_.schedule(*e);
   policy_.evict([&](Entry& victim) {

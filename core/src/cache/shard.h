@@ -10,6 +10,7 @@
 #include "cache/entry.h"
 #include "cache/timer_wheel.h"
 #include "cache/wtinylfu.h"
+#include "util/adaptive_mutex.h"
 
 #include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
@@ -96,7 +97,7 @@ class Shard {
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
 
-  std::mutex mu;
+  util::AdaptiveMutex mu;
 
   std::uint64_t budget() const noexcept { return policy_.max_weight(); }
   std::uint64_t bytes() const noexcept { return policy_.weight(); }
@@ -138,6 +139,7 @@ class Shard {
 
  private:
   void unindex(Entry* e);
+  void unindex_tags(Entry* e);
   void index_tags(Entry* e);
 
   absl::flat_hash_set<Entry*, EntryKeyHash, EntryKeyEq> map_;
