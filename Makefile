@@ -3,7 +3,7 @@
 JOBS ?= 2
 CMAKE_GEN := -G Ninja
 
-.PHONY: demo test bootstrap build test-release test-asan test-tsan bench clean
+.PHONY: demo test bootstrap build test-release test-py test-asan test-tsan bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -15,21 +15,25 @@ build: bootstrap
 demo: build
 	./build/release/examples/engine_demo
 
-test: bootstrap test-release test-asan test-tsan
+test: bootstrap test-release test-py test-asan test-tsan
 	@echo "all test suites passed"
 
 test-release: build
 	ctest --test-dir build/release --output-on-failure -j$(JOBS)
 
+# The Python package, built into .venv from this tree, and its pytest suite.
+test-py: bootstrap
+	scripts/py-test
+
 # The core tests again under AddressSanitizer+UBSan and under ThreadSanitizer.
 test-asan: bootstrap
 	cmake -S . -B build/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCACHE_SANITIZE=address >/dev/null
-	cmake --build build/asan -j$(JOBS) --target core_tests
+	cmake --build build/asan -j$(JOBS) --target core_tests server_http_tests
 	ctest --test-dir build/asan --output-on-failure -j$(JOBS)
 
 test-tsan: bootstrap
 	cmake -S . -B build/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCACHE_SANITIZE=thread >/dev/null
-	cmake --build build/tsan -j$(JOBS) --target core_tests
+	cmake --build build/tsan -j$(JOBS) --target core_tests server_http_tests
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" scripts/no-aslr ctest --test-dir build/tsan --output-on-failure -j$(JOBS)
 
 bench: bootstrap

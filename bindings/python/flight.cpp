@@ -1,0 +1,100 @@
+#include "flight.h"
+
+#include "errors.h"
+
+namespace zcache::py_binding {
+namespace {
+
+// Hands the result to Python; the GIL must be held. A closed loop (its thread has gone away) is
+// no reason to disturb the thread completing the flight: the error is reported as unraisable.
+void deliver(const py::object& notify, zcache::FlightResult result) {
+  try {
+    notify(PyFlightResult{std::move(result)});
+  } catch (py::error_already_set& e) {
+    e.discard_as_unraisable("zatabase: delivering a flight result to a waiting task");
+  }
+}
+
+}  // namespace
+
+zcache::Ticket PyTicket::take() {
+  if (!ticket) throw Error(ErrorKind::InvalidArgument, "this ticket was already filled or failed");
+  return std::move(ticket);
+}
+
+void PyWaiter::attach(py::object notify) {
+  if (!state_) throw py::value_error("this Waiter is empty");
+  std::optional<zcache::FlightResult> ready;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->attached) throw py::value_error("Waiter.attach() may be called only once");
+    state_->attached = true;
+    if (state_->result) {
+      ready = std::move(state_->result);
+      state_->result.reset();
+    } else {
+      state_->notify = std::make_unique<PyRef>(notify);
+      return;
+    }
+  }
+  deliver(notify, std::move(*ready));
+}
+
+namespace {
+thread_local WaitState* t_spare = nullptr;  // one per thread, reused by every lookup that does not wait
+}  // namespace
+
+WaitSlot::WaitSlot() {
+  if (!t_spare) t_spare = new WaitState;
+  state_ = t_spare;
+}
+
+WaitSlot::~WaitSlot() {
+  // The engine did not keep the callback (no wait): take back its reference.
+  if (callback_armed_ && !waited_) state_->release();
+}
+
+zcache::WaitCallback WaitSlot::callback() {
+  state_->retain();
+  callback_armed_ = true;
+  return [state = state_](zcache::FlightResult result) {
+    std::unique_ptr<PyRef> notify;
+    {
+      std::lock_guard lock(state->mu);
+      if (state->notify) {
+        notify = std::move(state->notify);
+      } else {
+        state->result = std::move(result);  // for attach()
+      }
+    }
+    state->release();  // not under the lock: this may be the last reference
+    if (!notify) return;
+    if (!python_alive()) {
+      (void)notify.release();  // leaked on purpose: Python is going away
+      return;
+    }
+    py::gil_scoped_acquire gil;
+    deliver(notify->object(), std::move(result));
+    notify.reset();
+  };
+}
+
+WaitState* WaitSlot::hand_over() {
+  waited_ = true;
+  t_spare = nullptr;  // the next lookup on this thread gets a new spare
+  return state_;
+}
+
+void bind_flight(py::module_& m) {
+  py::class_<PyTicket>(m, "Ticket", "The duty to fill or fail one flight (exactly one holder).")
+      .def_property_readonly("key", [](const PyTicket& t) { return t.ticket.key(); })
+      .def_property_readonly("revalidation", [](const PyTicket& t) { return t.ticket.revalidation(); })
+      .def_property_readonly("pending", [](const PyTicket& t) { return static_cast<bool>(t.ticket); });
+
+  py::class_<PyFlightResult>(m, "FlightResult", "A flight's outcome; Engine.resolve() reads it.");
+
+  py::class_<PyWaiter>(m, "Waiter", "A follower's pending flight result.")
+      .def("attach", &PyWaiter::attach, py::arg("notify"));
+}
+
+}  // namespace zcache::py_binding

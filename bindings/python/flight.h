@@ -1,0 +1,87 @@
+// The SWR flight as Python sees it: a Ticket (the leader's duty to fill or fail), a Waiter (a
+// follower's pending result) and FlightResult (what a waiter receives, opaque to Python until
+// Engine.resolve() turns it into a value or an exception).
+//
+// Threads: the engine completes a flight on whatever thread fills, fails or times it out. The
+// waiter's callback takes the GIL there and calls the `notify` callable the SDK attached, which is
+// `loop.call_soon_threadsafe(...)` into the waiting task's loop. Nothing here blocks.
+#pragma once
+
+#include "py_ref.h"
+
+#include <zcache/cache.h>
+
+#include <atomic>
+#include <memory>
+#include <utility>
+#include <mutex>
+#include <optional>
+
+namespace zcache::py_binding {
+
+struct PyTicket {
+  zcache::Ticket ticket;
+  // Throws InvalidArgument when the ticket was already used.
+  zcache::Ticket take();
+};
+
+struct PyFlightResult {
+  zcache::FlightResult result;
+};
+
+// Shared by the engine's callback and the Python Waiter; whichever comes second delivers.
+// Reference-counted by hand (see WaitSlot): one reference per owner, the last one deletes.
+struct WaitState {
+  std::atomic<int> refs{1};
+  std::mutex mu;
+  std::optional<zcache::FlightResult> result;  // arrived before notify was attached
+  std::unique_ptr<PyRef> notify;               // attached before the result arrived
+  bool attached = false;
+
+  void retain() noexcept { refs.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept {
+    if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+  }
+};
+
+// The WaitState of one lookup. Most lookups are hits that never wait, so the state comes from a
+// per-thread spare and is handed over only when the lookup waits: the hit path allocates nothing,
+// and the callback captures one pointer (no std::function heap). The callback holds its own
+// reference, taken before the lookup, released when it fires (possibly before lookup() returns,
+// on another thread) or, for a lookup that does not wait, by ~WaitSlot (the engine dropped it).
+class WaitSlot {
+ public:
+  WaitSlot();
+  ~WaitSlot();
+  WaitSlot(const WaitSlot&) = delete;
+  WaitSlot& operator=(const WaitSlot&) = delete;
+
+  zcache::WaitCallback callback();
+  // Call when the lookup returned Wait: the spare's reference goes to the caller (a PyWaiter).
+  WaitState* hand_over();
+
+ private:
+  WaitState* state_;
+  bool callback_armed_ = false;
+  bool waited_ = false;
+};
+
+class PyWaiter {
+ public:
+  explicit PyWaiter(WaitState* adopted) : state_(adopted) {}
+  PyWaiter(PyWaiter&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+  PyWaiter(const PyWaiter&) = delete;
+  ~PyWaiter() {
+    if (state_) state_->release();
+  }
+  // Calls notify(FlightResult) exactly once: now if the result is already in, else from the
+  // thread that completes the flight. Must be called at most once.
+  void attach(py::object notify);
+
+ private:
+  WaitState* state_;
+};
+
+void bind_flight(py::module_& m);
+
+}  // namespace zcache::py_binding
