@@ -77,7 +77,7 @@ py::tuple Engine::lookup(py::handle key) {
     case zcache::LookupResult::State::Miss:
       return py::make_tuple(int(kMiss), py::none(), py::cast(PyTicket{std::move(r.ticket)}));
     case zcache::LookupResult::State::Wait:
-      return py::make_tuple(int(kWait), py::none(), py::cast(PyWaiter(wait.hand_over())));
+      return py::make_tuple(int(kWait), py::none(), py::cast(PyWaiter(wait.hand_over(), r.wait_id)));
   }
   throw Error(ErrorKind::Internal, "unknown lookup state");
 }
@@ -107,6 +107,13 @@ void Engine::fill(PyTicket& ticket, py::handle data, const zcache::EntryOptions&
   zcache::Ticket t = ticket.take();
   py::gil_scoped_release nogil;
   c.fill(std::move(t), v, options);
+}
+
+bool Engine::cancel_wait(py::handle key, std::uint64_t wait_id) {
+  const std::string_view k = key_view(key);
+  zcache::Cache& c = cache();
+  py::gil_scoped_release nogil;
+  return c.cancel_wait(k, wait_id);
 }
 
 py::tuple Engine::fail(PyTicket& ticket, py::handle exception, bool cancelled) {
@@ -271,6 +278,7 @@ void bind_engine(py::module_& m) {
            py::arg("ticket"), py::arg("data"), py::arg("encoding"), py::arg("ttl_ms"), py::arg("stale_ms"),
            py::arg("stale_if_error_ms"), py::arg("tags"))
       .def("fail", &Engine::fail, py::arg("ticket"), py::arg("exception"), py::arg("cancelled") = false)
+      .def("cancel_wait", &Engine::cancel_wait, py::arg("key"), py::arg("wait_id"))
       .def("resolve", &Engine::resolve, py::arg("result"))
       .def("erase", &Engine::erase, py::arg("key"))
       .def("purge", &Engine::purge, py::kw_only(), py::arg("keys"), py::arg("prefix"), py::arg("tags"),

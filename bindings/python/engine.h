@@ -44,6 +44,8 @@ class Engine {
   // Fails the flight with the fetcher's exception (or as Cancelled when `cancelled`); returns
   // (STALE, old value) when stale-if-error serves the old value, else (ABSENT, None).
   py::tuple fail(PyTicket& ticket, py::handle exception, bool cancelled);
+  // Withdraws a cancelled follower from its flight; the other waiters are not disturbed.
+  bool cancel_wait(py::handle key, std::uint64_t wait_id);
   // A waiter's result as (FILLED|STALE, value) or (LOCK_TIMEOUT, None); raises the flight's error.
   py::tuple resolve(PyFlightResult& result);  // consumes the result
   bool erase(py::handle key);

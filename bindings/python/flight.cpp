@@ -49,15 +49,24 @@ WaitSlot::WaitSlot() {
   state_ = t_spare;
 }
 
-WaitSlot::~WaitSlot() {
-  // The engine did not keep the callback (no wait): take back its reference.
-  if (callback_armed_ && !waited_) state_->release();
-}
+WaitSlot::~WaitSlot() = default;
+
+namespace {
+// The callback's own reference to its WaitState, released when the engine destroys the callback:
+// after it fired, when the lookup did not wait, or when the waiter was withdrawn (cancel_wait).
+// Copyable because std::function is; each copy holds a reference.
+struct StateRef {
+  WaitState* state;
+  explicit StateRef(WaitState* s) noexcept : state(s) { state->retain(); }
+  StateRef(const StateRef& o) noexcept : state(o.state) { state->retain(); }
+  StateRef& operator=(const StateRef&) = delete;
+  ~StateRef() { state->release(); }
+};
+}  // namespace
 
 zcache::WaitCallback WaitSlot::callback() {
-  state_->retain();
-  callback_armed_ = true;
-  return [state = state_](zcache::FlightResult result) {
+  return [ref = StateRef(state_)](zcache::FlightResult result) {
+    WaitState* state = ref.state;
     std::unique_ptr<PyRef> notify;
     {
       std::lock_guard lock(state->mu);
@@ -67,7 +76,6 @@ zcache::WaitCallback WaitSlot::callback() {
         state->result = std::move(result);  // for attach()
       }
     }
-    state->release();  // not under the lock: this may be the last reference
     if (!notify) return;
     if (!python_alive()) {
       (void)notify.release();  // leaked on purpose: Python is going away
@@ -80,7 +88,6 @@ zcache::WaitCallback WaitSlot::callback() {
 }
 
 WaitState* WaitSlot::hand_over() {
-  waited_ = true;
   t_spare = nullptr;  // the next lookup on this thread gets a new spare
   return state_;
 }
@@ -94,7 +101,8 @@ void bind_flight(py::module_& m) {
   py::class_<PyFlightResult>(m, "FlightResult", "A flight's outcome; Engine.resolve() reads it.");
 
   py::class_<PyWaiter>(m, "Waiter", "A follower's pending flight result.")
-      .def("attach", &PyWaiter::attach, py::arg("notify"));
+      .def("attach", &PyWaiter::attach, py::arg("notify"))
+      .def_property_readonly("id", &PyWaiter::id);
 }
 
 }  // namespace zcache::py_binding

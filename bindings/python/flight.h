@@ -47,8 +47,7 @@ struct WaitState {
 // The WaitState of one lookup. Most lookups are hits that never wait, so the state comes from a
 // per-thread spare and is handed over only when the lookup waits: the hit path allocates nothing,
 // and the callback captures one pointer (no std::function heap). The callback holds its own
-// reference, taken before the lookup, released when it fires (possibly before lookup() returns,
-// on another thread) or, for a lookup that does not wait, by ~WaitSlot (the engine dropped it).
+// reference, released when the engine destroys it (after it fired, or unused).
 class WaitSlot {
  public:
   WaitSlot();
@@ -62,14 +61,12 @@ class WaitSlot {
 
  private:
   WaitState* state_;
-  bool callback_armed_ = false;
-  bool waited_ = false;
 };
 
 class PyWaiter {
  public:
-  explicit PyWaiter(WaitState* adopted) : state_(adopted) {}
-  PyWaiter(PyWaiter&& o) noexcept : state_(std::exchange(o.state_, nullptr)) {}
+  PyWaiter(WaitState* adopted, std::uint64_t id) : state_(adopted), id_(id) {}
+  PyWaiter(PyWaiter&& o) noexcept : state_(std::exchange(o.state_, nullptr)), id_(o.id_) {}
   PyWaiter(const PyWaiter&) = delete;
   ~PyWaiter() {
     if (state_) state_->release();
@@ -77,9 +74,12 @@ class PyWaiter {
   // Calls notify(FlightResult) exactly once: now if the result is already in, else from the
   // thread that completes the flight. Must be called at most once.
   void attach(py::object notify);
+  // The engine's wait id, for Engine.cancel_wait().
+  std::uint64_t id() const noexcept { return id_; }
 
  private:
   WaitState* state_;
+  std::uint64_t id_;
 };
 
 void bind_flight(py::module_& m);

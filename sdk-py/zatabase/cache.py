@@ -230,7 +230,12 @@ class Cache:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         waiter.attach(functools.partial(loop.call_soon_threadsafe, _settle, future))
-        state, value = self._engine.resolve(await future)  # raises the leader's error
+        try:
+            result = await future
+        except asyncio.CancelledError:
+            self._engine.cancel_wait(key, waiter.id)  # the other waiters are left alone
+            raise
+        state, value = self._engine.resolve(result)  # raises the leader's error
         if state == _LOCK_TIMEOUT:  # the leader went silent: fetch ourselves (seed 004)
             if status is not None:
                 status.outcome, status.fetched = _MISS_OUTCOME, True

@@ -253,3 +253,25 @@ TEST(CacheSwr, TicketFromAnotherCacheIsRefused) {
 
 }  // namespace
 }  // namespace zcache::test
+
+namespace zcache::test {
+namespace {
+
+TEST(CacheSwrCancel, CancelledWaiterIsNotCalledAndOthersAreUndisturbed) {
+  ClockedCache c;
+  auto leader = c.cache.lookup("k", nullptr);
+  int cancelled_calls = 0, other_calls = 0;
+  auto cancelled = c.cache.lookup("k", [&](FlightResult) { ++cancelled_calls; });
+  auto other = c.cache.lookup("k", [&](FlightResult) { ++other_calls; });
+  ASSERT_EQ(cancelled.state, LookupResult::State::Wait);
+  EXPECT_NE(cancelled.wait_id, other.wait_id);
+  EXPECT_TRUE(c.cache.cancel_wait("k", cancelled.wait_id));
+  EXPECT_FALSE(c.cache.cancel_wait("k", cancelled.wait_id));  // already withdrawn
+  c.cache.fill(std::move(leader.ticket), "v");
+  EXPECT_EQ(cancelled_calls, 0);
+  EXPECT_EQ(other_calls, 1);
+  EXPECT_FALSE(c.cache.cancel_wait("k", other.wait_id));  // the flight already ended
+}
+
+}  // namespace
+}  // namespace zcache::test

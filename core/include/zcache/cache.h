@@ -9,8 +9,9 @@
 // evicted or replaced; no copy is made on a hit. Callbacks (waiters, listeners) are never called
 // with an engine lock held, so they may call back into the cache.
 //
-// Errors: methods throw zcache::Error (kind InvalidArgument for bad keys or options, Closed after
-// close()); nothing else escapes.
+// Errors: methods throw zcache::Error (kind InvalidArgument for bad keys or options); nothing else
+// escapes. An engine lives while any handle (or ticket) to it does; bindings implement close() by
+// dropping their handle.
 #pragma once
 
 #include <zcache/clock.h>
@@ -146,7 +147,9 @@ struct FlightResult {
   std::optional<Error> error;
 };
 
-// Called exactly once, on whichever thread completes the flight, with no engine lock held.
+// Called exactly once (unless withdrawn by Cache::cancel_wait), on whichever thread completes the
+// flight — possibly the engine's maintenance thread — with no engine lock held. Every flight ends
+// (fill, fail, dropped ticket, or a timeout), so no callback is left pending forever.
 using WaitCallback = std::function<void(FlightResult)>;
 
 struct LookupResult {
@@ -154,6 +157,7 @@ struct LookupResult {
   State state = State::Miss;
   EntryRef value;  // Fresh, Stale
   Ticket ticket;   // Miss (always), Stale (for the one revalidating caller)
+  std::uint64_t wait_id = 0;  // Wait: identifies the waiter for cancel_wait()
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -200,6 +204,10 @@ class Cache {
   // old value (Status::Value, Outcome::Stale); otherwise everyone gets `error`. Returns what the
   // leader should deliver. A failed revalidation leaves the stale entry in place.
   FlightResult fail(Ticket&& ticket, Error error);
+  // Withdraws a waiter (its caller was cancelled): the callback is destroyed without being called
+  // and the other waiters are not disturbed. False when the flight already ended for it — then
+  // the callback has run or is about to run.
+  bool cancel_wait(std::string_view key, std::uint64_t wait_id);
 
   // --- introspection and upkeep
   Stats stats() const;

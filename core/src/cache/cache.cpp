@@ -95,6 +95,7 @@ EntryRef Cache::fill(Ticket&& ticket, std::string_view value, const EntryOptions
   return impl_->fill(std::move(ticket), value, options);
 }
 FlightResult Cache::fail(Ticket&& ticket, Error error) { return impl_->fail(std::move(ticket), std::move(error)); }
+bool Cache::cancel_wait(std::string_view key, std::uint64_t wait_id) { return impl_->cancel_wait(key, wait_id); }
 Stats Cache::stats() const { return impl_->stats(); }
 const CacheOptions& Cache::options() const noexcept { return impl_->options(); }
 void Cache::run_maintenance() { impl_->run_maintenance(); }

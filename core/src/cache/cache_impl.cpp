@@ -326,19 +326,19 @@ bool CacheImpl::settle_deadlines(Flight& f, std::int64_t t, Deferred& out) {
   if (age >= options_.lock_timeout_ms) {
     FlightResult r;
     r.status = FlightResult::Status::LockTimeout;
-    for (auto& w : f.waiters) out.wake(std::move(w), r);
+    for (auto& w : f.waiters) out.wake(std::move(w.callback), r);
     f.waiters.clear();
     return true;
   }
   const bool old_value_usable = f.previous && !f.invalidated && t < f.previous.error_until_ms();
   if (options_.soft_timeout_ms > 0 && age >= options_.soft_timeout_ms && old_value_usable) {
     f.soft_fired = true;
-    for (auto& w : f.waiters) out.wake(std::move(w), value_result(f.previous, Outcome::Stale));
+    for (auto& w : f.waiters) out.wake(std::move(w.callback), value_result(f.previous, Outcome::Stale));
     f.waiters.clear();
   } else if (options_.hard_timeout_ms > 0 && age >= options_.hard_timeout_ms) {
     f.hard_fired = true;
     for (auto& w : f.waiters)
-      out.wake(std::move(w), error_result(Error(ErrorKind::Timeout, "the fetch did not finish within hard_timeout_ms")));
+      out.wake(std::move(w.callback), error_result(Error(ErrorKind::Timeout, "the fetch did not finish within hard_timeout_ms")));
     f.waiters.clear();
   }
   return false;
@@ -400,8 +400,9 @@ void CacheImpl::lookup_slow(Shard& shard, Entry* e, std::string_view key, std::u
     return;
   }
   r.state = LookupResult::State::Wait;
+  r.wait_id = next_flight_id_.fetch_add(1, std::memory_order_relaxed);
   Flight& flight = *f->second;
-  flight.waiters.push_back(std::move(on_wait));
+  flight.waiters.push_back({r.wait_id, std::move(on_wait)});
   // A waiter that arrives after a deadline has fired is answered at once the same way.
   if (flight.soft_fired || flight.hard_fired) settle_deadlines(flight, t, out);
 }
@@ -441,7 +442,7 @@ EntryRef CacheImpl::fill(Ticket&& ticket, std::string_view value, const EntryOpt
         ++shard.counters.rejected;
         if (Entry* old = shard.find(ticket.key_, h)) shard.remove(old, RemovalCause::Replaced, out);
       }
-      for (auto& w : flight->waiters) out.wake(std::move(w), value_result(served, Outcome::Miss));
+      for (auto& w : flight->waiters) out.wake(std::move(w.callback), value_result(served, Outcome::Miss));
     }
     // Otherwise the flight timed out or was superseded: the leader keeps its value, unstored.
   }
@@ -468,12 +469,30 @@ FlightResult CacheImpl::fail(Ticket&& ticket, Error error) {
       const EntryRef& prev = flight->previous;
       if (prev && shard.find(ticket.key_, h) == prev.get() && t < prev.error_until_ms())
         result = value_result(prev, Outcome::Stale);
-      for (auto& w : flight->waiters) out.wake(std::move(w), result);
+      for (auto& w : flight->waiters) out.wake(std::move(w.callback), result);
     }
   }
   ticket.impl_.reset();
   finish(out);
   return result;
+}
+
+bool CacheImpl::cancel_wait(std::string_view key, std::uint64_t wait_id) {
+  validate_key(key);
+  const std::uint64_t h = hash_key(key);
+  Shard& shard = shard_for(h);
+  WaitCallback dropped;  // destroyed after unlocking: it may own binding state
+  std::lock_guard lock(shard.mu);
+  auto f = shard.flights.find(key);
+  if (f == shard.flights.end()) return false;
+  auto& waiters = f->second->waiters;
+  for (auto it = waiters.begin(); it != waiters.end(); ++it) {
+    if (it->id != wait_id) continue;
+    dropped = std::move(it->callback);
+    waiters.erase(it);
+    return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   LookupResult lookup(std::string_view key, WaitCallback on_wait);
   EntryRef fill(Ticket&& ticket, std::string_view value, const EntryOptions& options);
   FlightResult fail(Ticket&& ticket, Error error);
+  bool cancel_wait(std::string_view key, std::uint64_t wait_id);
 
   Stats stats() const;
   const CacheOptions& options() const noexcept { return options_; }

@@ -77,7 +77,11 @@ struct Flight {
   // stored as already stale (Soft).
   std::optional<PurgeMode> invalidated;
   std::vector<std::pair<std::string, PurgeMode>> purged_tags;  // tag purges while in flight
-  std::vector<WaitCallback> waiters;
+  struct Waiter {
+    std::uint64_t id;
+    WaitCallback callback;
+  };
+  std::vector<Waiter> waiters;
   EntryRef previous;  // the entry being refreshed: served on error or at the soft timeout
 
   void invalidate(PurgeMode mode) noexcept {
