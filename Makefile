@@ -3,7 +3,7 @@
 JOBS ?= 2
 CMAKE_GEN := -G Ninja
 
-.PHONY: demo test bootstrap build test-release test-py test-asan test-tsan bench clean
+.PHONY: demo test bootstrap build test-release test-py test-js test-asan test-tsan bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -15,7 +15,7 @@ build: bootstrap
 demo: build
 	./build/release/examples/engine_demo
 
-test: bootstrap test-release test-py test-asan test-tsan
+test: bootstrap test-release test-py test-js test-asan test-tsan
 	@echo "all test suites passed"
 
 test-release: build
@@ -24,6 +24,11 @@ test-release: build
 # The Python package, built into .venv from this tree, and its pytest suite.
 test-py: bootstrap
 	scripts/py-test
+
+# The Node package: `npm install` builds the addon from this tree (cmake-js), then Jest.
+test-js: bootstrap
+	npm install --no-audit --no-fund
+	npm test
 
 # The core tests again under AddressSanitizer+UBSan and under ThreadSanitizer.
 test-asan: bootstrap

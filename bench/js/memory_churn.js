@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+'use strict';
+// Memory and event-loop delay with 1M entries of 1 KiB (issue 4), ours vs lru-cache holding the
+// same data, each in its own child process: fill, GC, read heapUsed and RSS; then a churn of
+// sets and gets in batches (yielding to the loop between batches) while
+// perf_hooks.monitorEventLoopDelay records how long the loop was held (GC pauses included).
+const { spawnSync } = require('node:child_process');
+const { parseArgs, report } = require('./figures');
+
+const CHILD = `
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const [which, entriesArg, churnArg] = process.argv.slice(1);
+const ENTRIES = Number(entriesArg), CHURN = Number(churnArg), BATCH = 100; // ≈ 0.1 ms of work: GC pauses, not batches, make the tail
+const value = (i) => String(i).padEnd(1024, 'v');  // 1 KiB, distinct per key
+let cache;
+if (which === 'ours') {
+  const { Cache } = require(${JSON.stringify(require.resolve('../../sdk-js'))});
+  cache = new Cache({ maxBytes: ENTRIES * 1400 });
+} else {
+  const { LRUCache } = require(${JSON.stringify(require.resolve('lru-cache'))});
+  cache = new LRUCache({ max: ENTRIES });
+}
+for (let i = 0; i < ENTRIES; i++) cache.set('key:' + i, value(i));
+global.gc(); global.gc();
+const mem = process.memoryUsage();
+const h = monitorEventLoopDelay({ resolution: 1 });
+h.enable();
+let done = 0, seed = 7, sink = 0;
+function batch() {
+  for (let j = 0; j < BATCH; j++, done++) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const i = seed % ENTRIES;
+    if (j & 1) cache.set('key:' + i, value(i + done)); else sink += cache.get('key:' + i).length;
+  }
+  if (done < CHURN) setImmediate(batch); else finish();
+}
+function finish() {
+  h.disable();
+  console.log(JSON.stringify({ heap: mem.heapUsed, rss: mem.rss, p99: h.percentile(99) / 1e6, sink: sink > 0 }));
+  if (cache.close) cache.close();
+}
+setImmediate(batch);
+`;
+
+function child(which, entries, churn) {
+  const r = spawnSync(process.execPath, ['--expose-gc', '--max-old-space-size=6144', '-e', CHILD, which, String(entries), String(churn)],
+    { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`${which} child failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+const args = parseArgs(process.argv.slice(2));
+const entries = args.quick ? 200_000 : 1_000_000;
+const churn = args.quick ? 200_000 : 1_000_000;
+const ours = child('ours', entries, churn);
+const lru = child('lru', entries, churn);
+const MB = 1024 * 1024;
+report({
+  heap_used_mb: { value: ours.heap / MB, unit: 'MB', target: `<= 10% of lru_heap_used_mb` },
+  lru_heap_used_mb: { value: lru.heap / MB, unit: 'MB', anchor: `lru-cache, ${entries} x 1 KiB` },
+  heap_vs_lru: { value: ours.heap / lru.heap, unit: 'ratio', anchor: 'lru-cache', target: '<= 0.1' },
+  rss_mb: { value: ours.rss / MB, unit: 'MB' },
+  lru_rss_mb: { value: lru.rss / MB, unit: 'MB', anchor: 'lru-cache' },
+  loop_delay_p99_ms: { value: ours.p99, unit: 'ms', target: '<= 1/3 of lru_loop_delay_p99_ms' },
+  lru_loop_delay_p99_ms: { value: lru.p99, unit: 'ms', anchor: 'lru-cache, same churn' },
+  loop_delay_p99_vs_lru: { value: ours.p99 / lru.p99, unit: 'ratio', anchor: 'lru-cache', target: '<= 0.33' },
+}, args.json);

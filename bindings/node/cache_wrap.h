@@ -1,0 +1,81 @@
+// NativeCache: the JS face of one zcache::Cache handle (a private engine, or the process-wide
+// named engine shared by every worker_thread). Converts types, errors and threads only; the SDK
+// (sdk-js/cache.js) owns defaults, seconds, value encoding and the decoded-value map.
+//
+// The hot path is one call, lookup(key, knownIdentity) or get(key, knownIdentity), returning a
+// small integer and writing numbers into `out` (a Float64Array over native memory, created once)
+// instead of allocating result objects:
+//
+//   code & 3  : kFresh | kStale | kMiss | kWait          (the core's LookupResult::State)
+//   code & 4  : kNewValue — the entry is not the one JS already decoded (`knownIdentity`);
+//               takeValue(scratch) copies its bytes into the SDK's scratch buffer and pins the
+//               entry (PinTable) for the SDK to remember; unpin(identity) when it forgets it
+//   code & 8  : kTicket — this caller must fill/fail: takeTicket()
+//   out[0] identity of the entry (fresh/stale), out[1] its encoding, out[2] the waiter id (wait)
+//
+// takeValue()/takeTicket() must be called right after the call that reported them (JS is
+// single-threaded; the next call replaces them, dropping an untaken ticket as Cancelled).
+#pragma once
+
+#include "pin_table.h"
+#include "wake_channel.h"
+
+#include <napi.h>
+#include <zcache/cache.h>
+
+#include <optional>
+
+namespace zatabase_node {
+
+class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
+ public:
+  static constexpr int kFresh = 0, kStale = 1, kMiss = 2, kWait = 3, kNewValue = 4, kTicket = 8;
+
+  static Napi::Function DefineClass(Napi::Env env);
+  // new NativeCache(options, onWake)
+  explicit CacheWrap(const Napi::CallbackInfo& info);
+  ~CacheWrap() override;
+
+  void Close();  // idempotent; also called by the environment's cleanup hook
+
+ private:
+  zcache::Cache& Engine(Napi::Env env);
+  int ValueCode(zcache::EntryRef&& value, double known);
+
+  // The hot pair, installed per instance as plain Node-API functions (see InstallFast).
+  using FastMethod = Napi::Value (CacheWrap::*)(Napi::Env, Napi::Value, Napi::Value);
+  struct FastPath {
+    CacheWrap* wrap;  // null once the instance is destroyed
+  };
+  void InstallFast(Napi::Env env, Napi::Object self, const char* name, FastMethod method);
+  Napi::Value Lookup(Napi::Env env, Napi::Value key, Napi::Value known);
+  Napi::Value Get(Napi::Env env, Napi::Value key, Napi::Value known);
+  Napi::Value TakeValue(const Napi::CallbackInfo& info);
+  Napi::Value TakeTicket(const Napi::CallbackInfo& info);
+  Napi::Value Set(const Napi::CallbackInfo& info);
+  Napi::Value Fill(const Napi::CallbackInfo& info);
+  Napi::Value Fail(const Napi::CallbackInfo& info);
+  Napi::Value Has(const Napi::CallbackInfo& info);
+  Napi::Value Delete(const Napi::CallbackInfo& info);
+  Napi::Value Purge(const Napi::CallbackInfo& info);
+  Napi::Value Clear(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Unpin(const Napi::CallbackInfo& info);
+  Napi::Value RunMaintenance(const Napi::CallbackInfo& info);
+  Napi::Value CloseMethod(const Napi::CallbackInfo& info);
+  Napi::Value Closed(const Napi::CallbackInfo& info);
+  Napi::Value EngineId(const Napi::CallbackInfo& info);
+
+  std::optional<zcache::Cache> engine_;  // empty once closed
+  WakeChannel* channel_ = nullptr;       // one reference held until Close()
+  double* out_ = nullptr;                // the `out` Float64Array's memory
+  Napi::Reference<Napi::ArrayBuffer> out_buffer_;
+  zcache::EntryRef pending_value_;
+  PinTable pins_;
+  zcache::Ticket pending_ticket_;
+  std::uint32_t next_waiter_id_ = 1;
+  bool closed_ = false;
+  std::shared_ptr<FastPath> fast_;
+};
+
+}  // namespace zatabase_node

@@ -1,0 +1,378 @@
+'use strict';
+// Cache: the in-process stale-while-revalidate cache of @zatabase/sdk (seed 003, DESIGN §9).
+//
+// All cache logic — freshness windows, single flight, stale-if-error, purges, the byte budget,
+// eviction — is the core's (through bindings/node). This class makes it idiomatic: Promises,
+// seconds, value encoding, an EventEmitter for background failures, and the per-instance map of
+// already-decoded values (hot_values.js) that lets a hit skip decoding.
+//
+// Threads: nothing here blocks. A call that must wait for another caller's fetch (in this
+// thread, another worker_thread, or after a timeout) is resolved from the native wake channel.
+const { EventEmitter } = require('node:events');
+const native = require('./native');
+const { encode, decode } = require('./codec');
+const { HotValues } = require('./hot_values');
+const { cacheOptions, entryOptions, statusOf, purgeSelector, describe } = require('./options');
+const { ZatabaseTypeError, ZatabaseClosedError, ZatabaseFetchError } = require('./errors');
+
+const { FRESH, STALE, MISS, WAIT, STATE, NEW_VALUE, TICKET, OUTCOMES } = native;
+
+// Caches with callers waiting on them stay reachable (their callers hold only promises).
+const busy = new Set();
+
+function messageOf(err) {
+  if (err instanceof Error) return err.message || err.name;
+  try {
+    return String(err);
+  } catch {
+    return 'the fetcher failed';
+  }
+}
+
+function checkFetcher(fetcher) {
+  if (typeof fetcher !== 'function') {
+    throw new ZatabaseTypeError(`fetcher must be a function, not ${describe(fetcher)}`);
+  }
+}
+
+class Cache extends EventEmitter {
+  #native;
+  #out; // Float64Array: [identity, encoding, waiter id] of the last native call
+  #hot;
+  #scratch = Buffer.allocUnsafeSlow(64 * 1024); // where the addon copies bytes to decode
+  #onError;
+  #waiters = new Map(); // waiter id → {key, fetcher, entry, status, resolve, reject}
+  #errors = new Map(); // error id → the JS error of a failed fetch, for this cache's waiters
+  #errorSeq = 0;
+  #background = new Set(); // revalidations running
+  #closed = false;
+
+  /**
+   * @param {object} [options] maxBytes (256 MiB), ttl (60 s), stale (600 s), staleIfError (0 s),
+   *   name (share one engine between worker_threads), onError, clock (ManualClock), ttlJitter,
+   *   lockTimeout, softTimeout, hardTimeout, hotBytes (32 MiB), shards.
+   */
+  constructor(options) {
+    super();
+    const o = cacheOptions(options);
+    const weak = new WeakRef(this); // the wake channel must not keep an unused cache alive
+    this.#native = new native.NativeCache(o.native, (...args) => {
+      const self = weak.deref();
+      if (self !== undefined) self.#wake(...args);
+    });
+    this.#out = this.#native.out;
+    const nativeCache = this.#native;
+    this.#hot = new HotValues(o.hotBytes, (id) => nativeCache.unpin(id));
+    this.#onError = o.onError;
+    /** The shared engine's name, or undefined for a private cache. */
+    this.name = o.name;
+  }
+
+  /**
+   * Stale-while-revalidate: a fresh value resolves at once ('hit'); a stale one too, while one
+   * caller in the process refreshes it in the background ('stale'); on a miss exactly one caller
+   * in the process runs `fetcher(key)` and every other caller of the key waits for it ('miss').
+   * @returns {Promise<any>}
+   */
+  swr(key, fetcher, options) {
+    try {
+      checkFetcher(fetcher);
+      const entry = entryOptions(options);
+      const status = statusOf(options);
+      if (options !== undefined && options.bypass === true) return this.#bypass(key, fetcher, status);
+      const slot = this.#hot.get(key);
+      const code = this.#native.lookup(key, slot === undefined ? 0 : slot.id);
+      if (code === FRESH) {
+        if (status !== undefined) status.cache = 'hit';
+        return Promise.resolve(slot.value);
+      }
+      return this.#swrSlow(key, fetcher, entry, status, code, slot);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #swrSlow(key, fetcher, entry, status, code, slot) {
+    const state = code & STATE;
+    const ticket = code & TICKET ? this.#native.takeTicket() : undefined;
+    if (state === FRESH || state === STALE) {
+      let value;
+      try {
+        value = code & NEW_VALUE ? this.#adopt(key) : slot.value;
+      } catch (err) {
+        if (ticket !== undefined) this.#failQuietly(ticket, err);
+        throw err;
+      }
+      if (ticket !== undefined) this.#revalidate(key, ticket, fetcher, entry);
+      if (status !== undefined) status.cache = state === FRESH ? 'hit' : 'stale';
+      return Promise.resolve(value);
+    }
+    if (state === MISS) return this.#lead(key, ticket, fetcher, entry, status);
+    // WAIT: another caller (maybe in another thread) is fetching; #wake settles this promise.
+    const id = this.#out[2];
+    return new Promise((resolve, reject) => {
+      this.#waiters.set(id, { key, fetcher, entry, status, resolve, reject });
+      busy.add(this);
+    });
+  }
+
+  // The entry the last native call reported: copied into the scratch buffer, decoded (a fresh
+  // value: nothing keeps a reference to the scratch) and remembered.
+  #adopt(key) {
+    const id = this.#out[0];
+    const encoding = this.#out[1];
+    let n = this.#native.takeValue(this.#scratch);
+    if (n < 0) {
+      this.#scratch = Buffer.allocUnsafeSlow(Math.max(-n, this.#scratch.length * 2));
+      n = this.#native.takeValue(this.#scratch);
+    }
+    let value;
+    try {
+      value = decode(this.#scratch.subarray(0, n), encoding, key);
+    } catch (err) {
+      this.#native.unpin(id);
+      throw err;
+    }
+    this.#hot.remember(key, id, value, n);
+    return value;
+  }
+
+  async #lead(key, ticket, fetcher, entry, status) {
+    let value;
+    try {
+      value = await fetcher(key);
+    } catch (err) {
+      return this.#leaderFailed(key, ticket, err, status);
+    }
+    this.#store(key, ticket, value, entry);
+    if (status !== undefined) status.cache = 'miss';
+    return value;
+  }
+
+  // Fills the flight with `value` (the waiters get it) and remembers it decoded: this thread's
+  // waiters find it by identity and share the leader's very object.
+  #store(key, ticket, value, entry) {
+    let data, encoding;
+    try {
+      [data, encoding] = encode(value, key);
+    } catch (err) {
+      this.#failQuietly(ticket, err);
+      throw err;
+    }
+    if (this.#closed) return; // the ticket is dropped: the flight ends as Cancelled
+    const size = this.#native.fill(ticket, data, encoding, entry.ttlMs, entry.staleMs, entry.staleIfErrorMs, entry.tags);
+    this.#hot.remember(key, this.#out[0], value, size);
+  }
+
+  // The fetcher threw: stale-if-error serves the old value when the entry allows it; otherwise
+  // this caller and every waiter get the error (this thread's waiters the very same object).
+  #leaderFailed(key, ticket, err, status) {
+    if (this.#closed) throw err;
+    const errorId = ++this.#errorSeq;
+    this.#errors.set(errorId, err);
+    const slot = this.#hot.get(key);
+    const code = this.#native.fail(ticket, messageOf(err), errorId, slot === undefined ? 0 : slot.id);
+    if ((code & STATE) !== STALE) throw err;
+    const value = code & NEW_VALUE ? this.#adopt(key) : slot.value;
+    if (status !== undefined) status.cache = 'stale';
+    return value;
+  }
+
+  #failQuietly(ticket, err) {
+    if (this.#closed) return;
+    const errorId = ++this.#errorSeq;
+    this.#errors.set(errorId, err);
+    this.#native.fail(ticket, messageOf(err), errorId, 0);
+  }
+
+  #revalidate(key, ticket, fetcher, entry) {
+    const run = (async () => {
+      let value;
+      try {
+        value = await fetcher(key);
+      } catch (err) {
+        this.#failQuietly(ticket, err);
+        this.#report(err, key);
+        return;
+      }
+      try {
+        this.#store(key, ticket, value, entry);
+      } catch (err) {
+        this.#report(err, key);
+      }
+    })();
+    this.#background.add(run);
+    run.then(() => this.#background.delete(run));
+  }
+
+  // A background revalidation failed: onError, else the 'error' event, else a process warning —
+  // never an unhandled rejection or a crash.
+  #report(cause, key) {
+    const error = new ZatabaseFetchError(`background revalidation of key ${JSON.stringify(key)} failed: ${messageOf(cause)}`, { cause });
+    error.key = key;
+    try {
+      if (this.#onError !== undefined) this.#onError(error);
+      else if (this.listenerCount('error') > 0) this.emit('error', error);
+      else process.emitWarning(error.message, { code: 'ZATABASE_REVALIDATION_FAILED' });
+    } catch (thrown) {
+      process.emitWarning(`zatabase: the error handler threw: ${messageOf(thrown)}`, { code: 'ZATABASE_ON_ERROR_THREW' });
+    }
+  }
+
+  async #bypass(key, fetcher, status) {
+    if (typeof key !== 'string') throw new ZatabaseTypeError(`key must be a string, not ${describe(key)}`);
+    const value = await fetcher(key);
+    if (status !== undefined) status.cache = 'bypass';
+    return value;
+  }
+
+  // A flight this cache waited on ended (called from the native wake channel, on this thread).
+  #wake(waiterId, kind, outcome, bytes, identity, encoding, error, errorId) {
+    if (kind === native.WAKE_RELEASE_ERROR) {
+      this.#errors.delete(errorId);
+      return;
+    }
+    const w = this.#waiters.get(waiterId);
+    if (w === undefined) return;
+    this.#waiters.delete(waiterId);
+    if (this.#waiters.size === 0) busy.delete(this);
+    if (kind === native.WAKE_VALUE) {
+      try {
+        // The delivered entry is pinned for us: keep the pin with a remembered value, or drop it.
+        const slot = this.#hot.get(w.key);
+        let value;
+        if (slot !== undefined && slot.id === identity) {
+          this.#native.unpin(identity);
+          value = slot.value;
+        } else {
+          try {
+            value = decode(bytes, encoding, w.key);
+          } catch (err) {
+            this.#native.unpin(identity);
+            throw err;
+          }
+          this.#hot.remember(w.key, identity, value, bytes.length);
+        }
+        if (w.status !== undefined) w.status.cache = OUTCOMES[outcome];
+        w.resolve(value);
+      } catch (err) {
+        w.reject(err);
+      }
+    } else if (kind === native.WAKE_ERROR) {
+      w.reject(error !== undefined ? error : this.#errors.get(errorId) ?? new ZatabaseFetchError('the fetch failed'));
+    } else {
+      // LockTimeout: the leader went silent; fetch for ourselves and store it (seed 004).
+      w.resolve(this.#fetchAfterLockTimeout(w));
+    }
+  }
+
+  async #fetchAfterLockTimeout(w) {
+    const value = await w.fetcher(w.key);
+    if (!this.#closed) {
+      const [data, encoding] = encode(value, w.key);
+      this.#native.set(w.key, data, encoding, w.entry.ttlMs, w.entry.staleMs, w.entry.staleIfErrorMs, w.entry.tags);
+      this.#hot.forget(w.key);
+    }
+    if (w.status !== undefined) w.status.cache = 'miss';
+    return value;
+  }
+
+  /**
+   * The cached value (fresh or still servable while stale), or undefined. Never fetches.
+   * `options.status.cache` receives 'hit', 'stale' or 'miss'.
+   */
+  get(key, options) {
+    const slot = this.#hot.get(key);
+    const code = this.#native.get(key, slot === undefined ? 0 : slot.id);
+    if (code === FRESH) {
+      if (options !== undefined && options.status !== undefined) statusOf(options).cache = 'hit';
+      return slot.value;
+    }
+    const status = statusOf(options);
+    const state = code & STATE;
+    if (status !== undefined) status.cache = state === FRESH ? 'hit' : state === STALE ? 'stale' : 'miss';
+    if (state === MISS) return undefined;
+    return code & NEW_VALUE ? this.#adopt(key) : slot.value;
+  }
+
+  /**
+   * Stores a value ({ttl, stale, staleIfError, tags}); false when it is larger than the cache
+   * can hold. Wins over any fetch of the key that is in flight.
+   */
+  set(key, value, options) {
+    const entry = entryOptions(options);
+    if (typeof key !== 'string') throw new ZatabaseTypeError(`key must be a string, not ${describe(key)}`);
+    const [data, encoding] = encode(value, key);
+    const stored = this.#native.set(key, data, encoding, entry.ttlMs, entry.staleMs, entry.staleIfErrorMs, entry.tags);
+    this.#hot.forget(key);
+    return stored;
+  }
+
+  /** True when the key has a servable (fresh or stale) value. Counts as no hit or miss. */
+  has(key) {
+    return this.#native.has(key);
+  }
+
+  /** Removes a key; true when something was removed. */
+  delete(key) {
+    const removed = this.#native.delete(key);
+    this.#hot.forget(key);
+    return removed;
+  }
+
+  /**
+   * Purges by keys, prefix and tags (their union). soft: mark stale instead of removing — the next
+   * reader gets the old value while exactly one revalidation runs.
+   * @returns {{objects_purged: number, bytes_freed: number}}
+   */
+  purge(selector) {
+    const { keys, prefix, tags, soft } = purgeSelector(selector);
+    return this.#native.purge(keys, prefix, tags, soft);
+  }
+
+  /** Removes every entry (of the shared engine, for a named cache). */
+  clear() {
+    this.#native.clear();
+    this.#hot.shrinkTo(0);
+  }
+
+  /** The engine's counters, plus this instance's decoded-value map. */
+  stats() {
+    const s = this.#native.stats();
+    s.decoded_entries = this.#hot.slots.size;
+    s.decoded_bytes = this.#hot.bytes;
+    return s;
+  }
+
+  /** Reclaims expired entries and times out silent fetches now (for tests with a ManualClock). */
+  runMaintenance() {
+    this.#native.runMaintenance();
+  }
+
+  /** Resolves when the background revalidations started so far have finished. */
+  async whenIdle() {
+    while (this.#background.size > 0) await Promise.all([...this.#background]);
+  }
+
+  /**
+   * Closes this handle (idempotent). Calls waiting on a fetch reject with ZatabaseClosedError;
+   * a named engine lives on while other threads hold it.
+   */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.close();
+    const waiting = [...this.#waiters.values()];
+    this.#waiters.clear();
+    busy.delete(this);
+    this.#errors.clear();
+    this.#hot.clear();
+    for (const w of waiting) w.reject(new ZatabaseClosedError('the cache was closed while this call waited for a fetch'));
+  }
+
+  get closed() {
+    return this.#closed;
+  }
+}
+
+module.exports = { Cache };
