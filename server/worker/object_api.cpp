@@ -5,6 +5,7 @@
 #include <zcache/http_semantics.h>
 
 #include <nlohmann/json.hpp>
+#include <uv.h>
 
 #include <charconv>
 #include <cmath>
@@ -52,8 +53,8 @@ void send_zcache_error(http::Responder& res, const Error& e) {
 
 }  // namespace
 
-ObjectApi::ObjectApi(Cache cache, WorkerCounters& counters, ObjectApiOptions options)
-    : cache_(std::move(cache)), counters_(counters), options_(std::move(options)) {}
+ObjectApi::ObjectApi(Cache cache, WorkerMetrics& metrics, ObjectApiOptions options)
+    : cache_(std::move(cache)), metrics_(metrics), options_(std::move(options)) {}
 
 bool ObjectApi::handle(http::Request& req, http::Responder& res) {
   try {
@@ -72,6 +73,11 @@ bool ObjectApi::handle(http::Request& req, http::Responder& res) {
       }
       return true;
     }
+    if (req.path == "/metrics") {
+      if (req.method != "GET") res.send_error(405, "method_not_allowed", "metrics takes GET");
+      else res.send_json(200, metrics_.to_json(cache_.stats()).dump());
+      return true;
+    }
     if (req.path == "/purge") {
       if (req.method != "POST") res.send_error(405, "method_not_allowed", "purge takes POST");
       else purge(req, res);
@@ -85,25 +91,30 @@ bool ObjectApi::handle(http::Request& req, http::Responder& res) {
 }
 
 void ObjectApi::get(const http::Request& req, std::string_view key, http::Responder& res) {
+  struct RecordLatency {  // on every way out: the read's service time, parsed to answered
+    WorkerMetrics& metrics;
+    std::uint64_t since_ns;
+    ~RecordLatency() { metrics.latency.record((uv_hrtime() - since_ns) / 1000); }
+  } record{metrics_, req.received_ns};
   GetResult r = cache_.get(key);
   auto object = r.value ? decode_object(r.value.value()) : std::nullopt;
   hs::CacheStatus status;
   if (!object) {
-    WorkerCounters::add(counters_.misses);
+    WorkerMetrics::add(metrics_.misses);
     status.kind = hs::CacheStatus::Kind::Miss;
     http::Response miss = http::Response::error(404, "not_found", "no object with this key");
     miss.headers.set("Cache-Status", hs::format_cache_status(options_.cache_name, status));
     res.send(std::move(miss));
     return;
   }
-  WorkerCounters::add(r.stale ? counters_.stale_hits : counters_.hits);
+  WorkerMetrics::add(r.stale ? metrics_.stale_hits : metrics_.hits);
   status.kind = r.stale ? hs::CacheStatus::Kind::Stale : hs::CacheStatus::Kind::Hit;
   status.detail = "memory";
   http::Response ok;
   ok.status = 200;
   ok.headers.set("Content-Type", std::string(object->content_type.empty() ? "application/octet-stream" : object->content_type));
   ok.headers.set("Cache-Status", hs::format_cache_status(options_.cache_name, status));
-  if (!req.is_head()) WorkerCounters::add(counters_.bytes_served, object->body.size());
+  if (!req.is_head()) WorkerMetrics::add(metrics_.bytes_served, object->body.size());
   ok.borrow_body(object->body, std::move(r.value));  // the entry stays alive until written
   res.send(std::move(ok));
 }
@@ -130,7 +141,7 @@ void ObjectApi::put(http::Request& req, std::string_view key, http::Responder& r
                                          " bytes) is larger than this node can hold");
     return;
   }
-  WorkerCounters::add(counters_.writes);
+  WorkerMetrics::add(metrics_.writes);
   hs::CacheStatus status;
   status.kind = hs::CacheStatus::Kind::Miss;
   status.stored = true;

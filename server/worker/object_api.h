@@ -9,6 +9,7 @@
 //   HEAD   /objects/{key}   the same without a body.
 //   DELETE /objects/{key}   204, or 404.
 //   POST   /purge           {"keys"?, "prefix"?, "tags"?, "soft"?} → {"objects_purged", "bytes_freed"}
+//   GET    /metrics         counters and the read-latency histogram (worker_metrics.h)
 //
 // Every answer to an object request carries Cache-Status (RFC 9211). Runs on the server's loop
 // thread; engine calls never wait.
@@ -16,7 +17,7 @@
 
 #include "http/request.h"
 #include "http/responder.h"
-#include "worker/worker_counters.h"
+#include "worker/worker_metrics.h"
 
 #include <zcache/cache.h>
 
@@ -33,7 +34,7 @@ struct ObjectApiOptions {
 
 class ObjectApi {
  public:
-  ObjectApi(Cache cache, WorkerCounters& counters, ObjectApiOptions options = {});
+  ObjectApi(Cache cache, WorkerMetrics& metrics, ObjectApiOptions options = {});
 
   // Answers the request when it is one of the object API's; false (and `res` untouched) otherwise.
   bool handle(http::Request& req, http::Responder& res);
@@ -45,7 +46,7 @@ class ObjectApi {
   void purge(const http::Request& req, http::Responder& res);
 
   Cache cache_;
-  WorkerCounters& counters_;
+  WorkerMetrics& metrics_;
   ObjectApiOptions options_;
 };
 

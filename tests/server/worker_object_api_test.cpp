@@ -20,8 +20,8 @@ struct WorkerApiTest : ::testing::Test {
     return o;
   }
   Cache cache{small()};
-  WorkerCounters counters;
-  ObjectApi api{cache, counters};
+  WorkerMetrics metrics;
+  ObjectApi api{cache, metrics};
   TestServer server{[this](http::Request&& req, http::Responder res) {
     if (!api.handle(req, res)) res.send_error(404, "not_found", "no such route");
   }};
@@ -52,8 +52,8 @@ TEST_F(WorkerApiTest, PutThenGetServesTheBodyWithCacheStatus) {
   ASSERT_TRUE(head);
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->body, "");
-  EXPECT_EQ(counters.hits.load(), 2u);
-  EXPECT_EQ(counters.bytes_served.load(), 7u);
+  EXPECT_EQ(metrics.hits.load(), 2u);
+  EXPECT_EQ(metrics.bytes_served.load(), 7u);
 }
 
 TEST_F(WorkerApiTest, MissingObjectIs404WithAMissStatus) {
@@ -61,7 +61,7 @@ TEST_F(WorkerApiTest, MissingObjectIs404WithAMissStatus) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(r->header("Cache-Status"), "zcache; fwd=miss");
-  EXPECT_EQ(counters.misses.load(), 1u);
+  EXPECT_EQ(metrics.misses.load(), 1u);
 }
 
 TEST_F(WorkerApiTest, CacheControlSetsTheWindowsWhenNoZcacheHeaders) {
@@ -101,6 +101,31 @@ TEST_F(WorkerApiTest, BadInputGetsA4xxNamingTheProblem) {
   for (int i = 0; i < 70; ++i) too_many_tags += "t" + std::to_string(i) + ",";
   EXPECT_EQ(request("PUT", "/objects/a", "Zcache-Tags: " + too_many_tags + "\r\n", "x")->status, 400);
   EXPECT_EQ(request("PUT", "/objects/big", "", std::string(5 << 20, 'x'))->status, 413);
+}
+
+}  // namespace
+}  // namespace zcache::worker
+
+namespace zcache::worker {
+namespace {
+
+TEST_F(WorkerApiTest, MetricsReportCountersEngineStateAndLatency) {
+  request("PUT", "/objects/a", "", "12345");
+  request("GET", "/objects/a");
+  request("GET", "/objects/b");
+  auto r = request("GET", "/metrics");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  const auto m = nlohmann::json::parse(r->body);
+  EXPECT_EQ(m["hits"], 1);
+  EXPECT_EQ(m["misses"], 1);
+  EXPECT_EQ(m["bytes_served"], 5);
+  EXPECT_EQ(m["object_count"], 1);
+  EXPECT_EQ(m["capacity_bytes"], 4 << 20);
+  EXPECT_GT(m["bytes_stored"].get<std::uint64_t>(), 5u);
+  auto h = brain::histogram_from_json(m["latency"]);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->count(), 2u);  // both reads, hit and miss
 }
 
 }  // namespace
