@@ -1,0 +1,79 @@
+// A worker node assembled: the engine (its byte budget is the node's capacity), the object API
+// behind Bearer authentication, and the registration with the brain, all on one libuv loop.
+//
+// Registration doubles as the heartbeat: the node POSTs /v1/cache/nodes/register every
+// heartbeat interval. The brain answers with the same node_id for the same endpoint, so a
+// restarted worker keeps its identity and a brain that lost its registry learns the node again.
+//
+// Threading: construct, start and shutdown on the loop thread; the HTTP client's answers are
+// posted back to it.
+#pragma once
+
+#include "http/http_server.h"
+#include "worker/object_api.h"
+#include "worker/worker_metrics.h"
+
+#include <zcache/cache.h>
+#include <zcache/http_client.h>
+
+#include <uv.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace zcache::worker {
+
+struct WorkerNodeOptions {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 9001;      // 0 picks a free one
+  std::string advertise;                 // the URL the brain uses; empty: http://HOST:PORT
+  std::string brain_url;                 // empty: run without a brain
+  std::string secret;                    // shared with the brain: verifies and signs tokens
+  std::string region = "local";
+  std::uint64_t capacity_bytes = 512ull << 20;
+  std::int64_t heartbeat_interval_ms = 10'000;
+  std::int64_t brain_timeout_ms = 10'000;
+  http::ServerOptions server;
+};
+
+class WorkerNode {
+ public:
+  WorkerNode(uv_loop_t* loop, WorkerNodeOptions options);
+  ~WorkerNode();
+  WorkerNode(const WorkerNode&) = delete;
+  WorkerNode& operator=(const WorkerNode&) = delete;
+
+  // Listens and starts registering. Throws std::runtime_error naming the address on failure.
+  void start();
+  // Stops registering, drains requests, closes every handle; `done` runs on the loop thread.
+  void shutdown(std::function<void()> done);
+
+  // Runs `task` on the loop thread soon; safe from any thread (false once shut down).
+  bool post(http::UniqueTask task) { return server_.post(std::move(task)); }
+
+  std::uint16_t port() const noexcept { return server_.port(); }
+  const std::string& advertise_url() const noexcept { return advertise_; }
+  const std::string& node_id() const noexcept { return node_id_; }  // empty until registered
+  Cache& cache() noexcept { return cache_; }
+
+ private:
+  void handle(http::Request&& req, http::Responder res);
+  void register_with_brain();
+  void on_registered(int status, std::string body, std::string error);
+
+  uv_loop_t* loop_;
+  WorkerNodeOptions options_;
+  Cache cache_;
+  WorkerMetrics metrics_;
+  ObjectApi api_;
+  http::HttpServer server_;
+  std::unique_ptr<HttpClient> client_;
+  uv_timer_t heartbeat_;
+  bool heartbeat_open_ = false;
+  std::string advertise_;
+  std::string node_id_;
+  bool last_registration_failed_ = false;
+};
+
+}  // namespace zcache::worker
