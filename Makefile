@@ -3,7 +3,7 @@
 JOBS ?= 2
 CMAKE_GEN := -G Ninja
 
-.PHONY: demo test bootstrap build test-release test-py test-js test-asan test-tsan bench clean
+.PHONY: demo test bootstrap build test-release test-e2e test-py test-js test-asan test-tsan bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -15,11 +15,16 @@ build: bootstrap
 demo: build
 	./build/release/examples/engine_demo
 
-test: bootstrap test-release test-py test-js test-asan test-tsan
+test: bootstrap test-release test-e2e test-py test-js test-asan test-tsan
 	@echo "all test suites passed"
 
 test-release: build
 	ctest --test-dir build/release --output-on-failure -j$(JOBS)
+
+# A real brain and three workers (the zcache executable) on loopback, driven by pytest.
+test-e2e: build
+	scripts/py-install
+	.venv/bin/python -m pytest tests/e2e
 
 # The Python package, built into .venv from this tree, and its pytest suite.
 test-py: bootstrap

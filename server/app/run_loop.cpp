@@ -2,6 +2,8 @@
 
 #include "log/log.h"
 
+#include <pthread.h>
+
 #include <csignal>
 #include <string>
 
@@ -27,7 +29,20 @@ void on_signal(uv_signal_t* handle, int signum) {
   s->shutdown([s] { logging::log_line(s->component, "stopped"); });
 }
 
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
 }  // namespace
+
+void hold_stop_signals() {
+  const sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
 
 int run_until_signal(uv_loop_t* loop, const char* component, std::function<void(std::function<void()>)> shutdown) {
   SignalState state;
@@ -39,6 +54,8 @@ int run_until_signal(uv_loop_t* loop, const char* component, std::function<void(
   uv_signal_start(&state.term, on_signal, SIGTERM);
   uv_signal_start(&state.intr, on_signal, SIGINT);
   std::signal(SIGPIPE, SIG_IGN);
+  const sigset_t set = stop_signals();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);  // a signal held since start-up arrives now
   uv_run(loop, UV_RUN_DEFAULT);
   return 0;
 }

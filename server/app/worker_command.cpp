@@ -9,6 +9,7 @@
 namespace zcache::app {
 
 int run_worker(const Args& args) {
+  hold_stop_signals();
   using cli::Kind;
   cli::Options o("worker", "Runs a cache worker node: stores and serves objects, obeys purges, reports metrics.",
                  {{"brain", {"ZCACHE_BRAIN_URL"}, Kind::Url, "", false, "the brain's URL (none: run alone)"},
@@ -48,10 +49,6 @@ int run_worker(const Args& args) {
   }
   uv_loop_close(&loop);
   return 0;
-}
-
-int run_brain(const Args&) {
-  throw cli::UsageError("the brain is not built into this binary yet");
 }
 
 }  // namespace zcache::app

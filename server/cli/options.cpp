@@ -26,6 +26,7 @@ std::string check_message(Kind kind, const std::string& value) {
     case Kind::HostPort: return error_of(parse_host_port(value));
     case Kind::Url: return error_of(parse_http_url(value));
     case Kind::Bool: return error_of(parse_bool(value));
+    case Kind::Count: return error_of(parse_count(value));
   }
   return {};
 }
@@ -154,6 +155,9 @@ HostPort Options::host_port(const std::string& name) const {
 }
 bool Options::flag(const std::string& name) const {
   return value_or_throw(parse_bool(text(name)), describe(spec(name)));
+}
+std::uint64_t Options::count(const std::string& name) const {
+  return value_or_throw(parse_count(text(name)), describe(spec(name)));
 }
 
 }  // namespace zcache::cli

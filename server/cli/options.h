@@ -14,7 +14,7 @@
 
 namespace zcache::cli {
 
-enum class Kind { String, Secret, Bytes, Duration, Port, HostPort, Url, Bool };
+enum class Kind { String, Secret, Bytes, Duration, Port, HostPort, Url, Bool, Count };
 
 struct Option {
   std::string name;              // "port" is given as --port
@@ -53,6 +53,7 @@ class Options {
   std::uint16_t port(const std::string& name) const;
   HostPort host_port(const std::string& name) const;
   bool flag(const std::string& name) const;
+  std::uint64_t count(const std::string& name) const;
 
  private:
   const Option* find(const std::string& name) const;

@@ -118,4 +118,12 @@ Parsed<bool> parse_bool(std::string_view text) {
   return Problem{quoted(text) + " is not a boolean (true/false)"};
 }
 
+Parsed<std::uint64_t> parse_count(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value < 1)
+    return Problem{quoted(text) + " is not a whole number of at least 1"};
+  return value;
+}
+
 }  // namespace zcache::cli

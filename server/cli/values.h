@@ -30,6 +30,7 @@ Parsed<std::uint16_t> parse_port(std::string_view text);  // 0..65535 (0: pick a
 Parsed<HostPort> parse_host_port(std::string_view text);   // "127.0.0.1:9001", "[::1]:9001"
 // An http:// or https:// URL with a host; returns it without a trailing slash.
 Parsed<std::string> parse_http_url(std::string_view text);
-Parsed<bool> parse_bool(std::string_view text);  // true/false, 1/0, yes/no, on/off
+Parsed<bool> parse_bool(std::string_view text);
+Parsed<std::uint64_t> parse_count(std::string_view text);  // a whole number >= 1  // true/false, 1/0, yes/no, on/off
 
 }  // namespace zcache::cli

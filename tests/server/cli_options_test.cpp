@@ -114,3 +114,14 @@ TEST(CliOptions, HelpListsEveryOptionWithItsDefault) {
 
 }  // namespace
 }  // namespace zcache::cli
+
+namespace zcache::cli {
+namespace {
+TEST(CliValues, Counts) {
+  EXPECT_EQ(std::get<std::uint64_t>(parse_count("3")), 3u);
+  EXPECT_TRUE(std::holds_alternative<Problem>(parse_count("0")));
+  EXPECT_TRUE(std::holds_alternative<Problem>(parse_count("-1")));
+  EXPECT_TRUE(std::holds_alternative<Problem>(parse_count("2.5")));
+}
+}  // namespace
+}  // namespace zcache::cli
