@@ -12,10 +12,14 @@ build: bootstrap
 	cmake -S . -B build/release $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release -DZCACHE_BUILD_BENCH=ON >/dev/null
 	cmake --build build/release -j$(JOBS)
 
+# A local cluster (brain + three workers) and both SDKs working against it; Ctrl-C stops it.
+# `make demo DEMO_ARGS=--once` exits after the walkthrough.
 demo: build
-	./build/release/examples/engine_demo
+	npm install --no-audit --no-fund
+	scripts/py-install
+	scripts/demo $(DEMO_ARGS)
 
-test: bootstrap test-release test-e2e test-py test-js test-asan test-tsan
+test: bootstrap test-release test-py test-js test-e2e test-asan test-tsan
 	@echo "all test suites passed"
 
 test-release: build
