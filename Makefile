@@ -41,12 +41,12 @@ test-js: bootstrap
 
 # The core tests again under AddressSanitizer+UBSan and under ThreadSanitizer.
 test-asan: bootstrap
-	cmake -S . -B build/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCACHE_SANITIZE=address >/dev/null
+	cmake -S . -B build/asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DZCACHE_SANITIZE=address >/dev/null
 	cmake --build build/asan -j$(JOBS)
 	ctest --test-dir build/asan --output-on-failure -j$(JOBS)
 
 test-tsan: bootstrap
-	cmake -S . -B build/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZCACHE_SANITIZE=thread >/dev/null
+	cmake -S . -B build/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DZCACHE_SANITIZE=thread >/dev/null
 	cmake --build build/tsan -j$(JOBS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" scripts/no-aslr ctest --test-dir build/tsan --output-on-failure -j$(JOBS)
 

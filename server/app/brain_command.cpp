@@ -26,7 +26,8 @@ int run_brain(const Args& args) {
                   {"health-interval", {"ZCACHE_HEALTH_INTERVAL"}, Kind::Duration, "5", false, "seconds between health probes of the workers"},
                   {"offline-after", {"ZCACHE_OFFLINE_AFTER"}, Kind::Count, "3", false, "failed probes in a row that mark a node offline"},
                   {"timeout", {"ZCACHE_TIMEOUT"}, Kind::Duration, "10", false, "timeout of calls to workers (seconds)"},
-                  {"purge-timeout", {"ZCACHE_PURGE_TIMEOUT"}, Kind::Duration, "5", false, "how long a purge waits for the workers"}});
+                  {"purge-timeout", {"ZCACHE_PURGE_TIMEOUT"}, Kind::Duration, "5", false, "how long a purge waits for the workers"},
+                  {"access-log", {"ZCACHE_ACCESS_LOG"}, Kind::Bool, "true", false, "log one line per request"}});
   o.parse(args, cli::process_environment());
   if (o.help_requested()) {
     std::fputs(o.help().c_str(), stdout);
@@ -52,6 +53,7 @@ int run_brain(const Args& args) {
     brain::BrainStore store(o.text("replica-file"));
     http::ServerOptions server_options;
     server_options.log_sink = [](std::string_view line) { logging::log_line("brain", line); };
+    server_options.access_log = o.flag("access-log");
     http::HttpServer server(&loop, server_options);
     HttpClientOptions client_options;
     client_options.timeout_ms = timeout_ms;

@@ -19,7 +19,8 @@ int run_worker(const Args& args) {
                   {"capacity", {"ZCACHE_CAPACITY"}, Kind::Bytes, "512MiB", false, "memory budget for objects (bytes, or 512MiB, 2GB, ...)"},
                   {"secret", {"ZCACHE_BRAIN_SECRET", "BRAIN_SECRET"}, Kind::Secret, "", true, "the shared secret of the cluster"},
                   {"heartbeat-interval", {"ZCACHE_HEARTBEAT_INTERVAL"}, Kind::Duration, "10s", false, "how often to (re-)register with the brain"},
-                  {"timeout", {"ZCACHE_TIMEOUT"}, Kind::Duration, "10", false, "timeout of calls to the brain (seconds, or 500ms, ...)"}});
+                  {"timeout", {"ZCACHE_TIMEOUT"}, Kind::Duration, "10", false, "timeout of calls to the brain (seconds, or 500ms, ...)"},
+                  {"access-log", {"ZCACHE_ACCESS_LOG"}, Kind::Bool, "true", false, "log one line per request"}});
   o.parse(args, cli::process_environment());
   if (o.help_requested()) {
     std::fputs(o.help().c_str(), stdout);
@@ -38,6 +39,7 @@ int run_worker(const Args& args) {
   w.heartbeat_interval_ms = o.duration_ms("heartbeat-interval");
   if (w.heartbeat_interval_ms < 100) throw cli::UsageError("invalid value for --heartbeat-interval: at least 100ms");
   w.brain_timeout_ms = o.duration_ms("timeout");
+  w.server.access_log = o.flag("access-log");
   if (w.brain_timeout_ms <= 0) throw cli::UsageError("invalid value for --timeout (ZCACHE_TIMEOUT): must be greater than 0");
 
   uv_loop_t loop;

@@ -36,7 +36,8 @@ WorkerNode::WorkerNode(uv_loop_t* loop, WorkerNodeOptions options)
       options_(std::move(options)),
       cache_(engine_options(options_)),
       api_(cache_, metrics_),
-      server_(loop, with_log_sink(options_.server)) {
+      server_(loop, with_log_sink(options_.server)),
+      tokens_(options_.secret) {
   server_.set_handler([this](http::Request&& req, http::Responder res) { handle(std::move(req), std::move(res)); });
 }
 
@@ -77,7 +78,7 @@ void WorkerNode::handle(http::Request&& req, http::Responder res) {
     res.send_json(200, R"({"status":"ok"})");
     return;
   }
-  const auth::VerifyResult who = auth::authenticate_bearer(req.header("Authorization"), options_.secret, unix_seconds());
+  const auth::VerifyResult who = tokens_.authenticate(req.header("Authorization"), unix_seconds());
   if (!who.ok()) {
     http::Response denied = http::Response::error(401, "unauthorized", who.message);
     denied.headers.set("WWW-Authenticate", "Bearer");

@@ -9,6 +9,7 @@
 // posted back to it.
 #pragma once
 
+#include "auth/verified_tokens.h"
 #include "http/http_server.h"
 #include "worker/object_api.h"
 #include "worker/worker_metrics.h"
@@ -68,6 +69,7 @@ class WorkerNode {
   WorkerMetrics metrics_;
   ObjectApi api_;
   http::HttpServer server_;
+  auth::VerifiedTokens tokens_;
   std::unique_ptr<HttpClient> client_;
   uv_timer_t heartbeat_;
   bool heartbeat_open_ = false;
