@@ -133,7 +133,8 @@ class Cache extends EventEmitter {
       this.#native.unpin(id);
       throw err;
     }
-    this.#hot.remember(key, id, value, n);
+    if (this.#hot.admit(key)) this.#hot.remember(key, id, value, n);
+    else this.#native.unpin(id);
     return value;
   }
 

@@ -12,6 +12,11 @@
 // holes of deleted entries until it rehashes, which made each eviction O(size)).
 // Values are shared between the callers of this Cache instance — they are not copied (as with
 // lru-cache): do not mutate a cached object.
+//
+// Admission: a value is kept only on its key's second read while the key is still remembered as
+// read once (a doorkeeper, as in TinyLFU). Under a uniform spread of keys wider than the map,
+// keeping every decoded value churned the map (pin, unpin, and garbage that survives young-
+// generation GCs) for values that were never read again before being dropped.
 
 const SLOT_OVERHEAD = 128; // the slot object, its Map entry, its queue cell and the native pin
 
@@ -24,6 +29,16 @@ class HotValues {
     this.slots = new Map();
     this.queue = []; // slots in insertion order; replaced or forgotten ones are skipped
     this.head = 0;
+    this.readOnce = new Set(); // the doorkeeper: keys read once since it was last cleared
+    this.readOnceLimit = 65536;
+  }
+
+  /** True when `key` has been read before (recently): its value is worth keeping decoded. */
+  admit(key) {
+    if (this.readOnce.delete(key)) return true;
+    if (this.readOnce.size >= this.readOnceLimit) this.readOnce.clear();
+    this.readOnce.add(key);
+    return false;
   }
 
   /** @returns {{key: string, id: number, value: any, charge: number} | undefined} */
