@@ -12,6 +12,7 @@
 #include "brain/api/brain_api.h"
 #include "brain/api/node_monitor.h"
 #include "brain_store_test_util.h"
+#include "running_worker.h"
 #include "test_client.h"
 #include "worker/worker_node.h"
 
@@ -34,34 +35,7 @@ std::optional<http::test::ClientResponse> send(std::uint16_t port, const std::st
   return http::test::request_once(port, raw);
 }
 
-// A WorkerNode on a loop thread of its own.
-struct RunningWorker {
-  explicit RunningWorker(worker::WorkerNodeOptions o) {
-    std::promise<void> ready;
-    thread = std::thread([this, o = std::move(o), &ready]() mutable {
-      uv_loop_init(&loop);
-      node = std::make_unique<worker::WorkerNode>(&loop, std::move(o));
-      node->start();
-      port = node->port();
-      ready.set_value();
-      uv_run(&loop, UV_RUN_DEFAULT);
-      node.reset();
-      uv_loop_close(&loop);
-    });
-    ready.get_future().wait();
-  }
-  void stop() {
-    if (!thread.joinable()) return;
-    node->post([this] { node->shutdown([] {}); });
-    thread.join();
-  }
-  ~RunningWorker() { stop(); }
-
-  uv_loop_t loop;
-  std::unique_ptr<worker::WorkerNode> node;
-  std::thread thread;
-  std::uint16_t port = 0;
-};
+using worker::test::RunningWorker;
 
 TEST(BrainWithRealWorker, RegistersPollsPurgesAndProbes) {
   TempDir dir;

@@ -2,6 +2,7 @@
 // that records what it receives): registration as heartbeat, token checks, graceful shutdown.
 #include "auth/bearer.h"
 #include "auth/jwt.h"
+#include "running_worker.h"
 #include "test_client.h"
 #include "worker/worker_node.h"
 
@@ -49,35 +50,7 @@ struct FakeBrain {
   }
 };
 
-// Runs a WorkerNode on a loop thread of its own.
-struct RunningWorker {
-  explicit RunningWorker(WorkerNodeOptions o) {
-    std::promise<void> ready;
-    thread = std::thread([this, o = std::move(o), &ready]() mutable {
-      uv_loop_init(&loop);
-      node = std::make_unique<WorkerNode>(&loop, std::move(o));
-      node->start();
-      port = node->port();
-      ready.set_value();
-      uv_run(&loop, UV_RUN_DEFAULT);
-      node.reset();
-      uv_loop_close(&loop);
-    });
-    ready.get_future().wait();
-  }
-  // Graceful shutdown from the test thread, through the node's own loop.
-  void stop() {
-    if (!thread.joinable()) return;
-    node->post([this] { node->shutdown([] {}); });
-    thread.join();
-  }
-  ~RunningWorker() { stop(); }
-
-  uv_loop_t loop;
-  std::unique_ptr<WorkerNode> node;
-  std::thread thread;
-  std::uint16_t port = 0;
-};
+using test::RunningWorker;
 
 TEST(WorkerNode, RegistersWithTheBrainAndKeepsHeartbeating) {
   FakeBrain brain;
