@@ -34,8 +34,9 @@ test-e2e: build
 test-py: bootstrap
 	scripts/py-test
 
-# The Node package: `npm install` builds the addon from this tree (cmake-js), then Jest.
-test-js: bootstrap
+# The Node package: `npm install` builds the addon from this tree (cmake-js), then Jest (the
+# client's tests start the zcache executable that `build` makes).
+test-js: build
 	npm install --no-audit --no-fund
 	npm test
 

@@ -13,6 +13,8 @@ class ZatabaseError extends Error {
   }
 }
 ZatabaseError.prototype.code = 'internal';
+/** The HTTP status behind the error; 0 when no HTTP answer caused it. */
+ZatabaseError.prototype.status = 0;
 
 /** A wrong type of argument. */
 class ZatabaseTypeError extends TypeError {

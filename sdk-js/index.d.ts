@@ -1,4 +1,5 @@
-// Types of @zatabase/sdk (the in-process cache). Runtime: sdk-js/index.js (CJS), index.mjs (ESM).
+// Types of @zatabase/sdk (the in-process cache and the cluster client). Runtime: sdk-js/index.js
+// (CJS), index.mjs (ESM).
 import { EventEmitter } from 'node:events';
 
 /** The outcome of one call (seed 003): fresh hit, stale hit (revalidating), miss (fetched), bypass. */
@@ -126,6 +127,152 @@ export class ManualClock {
   set(ms: number): void;
 }
 
+// ---- The cluster client (seed 000) -------------------------------------------------------------
+
+export interface ZatabaseClientOptions {
+  /** The brain's API. Default: ZATABASE_URL, else ZCACHE_BRAIN_URL, else http://127.0.0.1:8081. */
+  baseUrl?: string;
+  /** Bearer token (a JWT signed with the brain secret). Default: ZATABASE_TOKEN. */
+  token?: string;
+  /** Seconds a whole call may take, retries included. Default: ZCACHE_TIMEOUT, else 10. */
+  timeout?: number;
+  /** false: every call resolves to its no-op value without network. Default: ZCACHE_ENABLED, else true. */
+  enabled?: boolean;
+}
+
+/** GET /v1/cache/status. Disabled: brain_healthy false and zeros. */
+export interface ClusterStatus {
+  brain_healthy: boolean;
+  total_nodes: number;
+  online_nodes: number;
+  total_cache_bytes: number;
+  used_cache_bytes: number;
+  hit_ratio: number;
+}
+
+export type NodeStatus = 'online' | 'offline' | 'draining';
+
+/** A registered worker node (list, get and register answers). */
+export interface CacheNode {
+  /** "node_" + 16 hex digits; stable across re-registration of the same endpoint. */
+  node_id: string;
+  endpoint: string;
+  region: string;
+  capacity_bytes: number;
+  used_bytes: number;
+  object_count: number;
+  status: NodeStatus;
+  /** RFC 3339 UTC. */
+  registered_at: string;
+  last_seen_at: string;
+}
+
+/** The body of registerNode(). */
+export interface NodeRegistration {
+  /** The URL the brain reaches the node at, e.g. "https://my-node.example.com:9001". */
+  endpoint: string;
+  region: string;
+  capacity_bytes: number | bigint;
+}
+
+/** GET /v1/cache/metrics: sums of every node's newest sample. Disabled: zeros, collected_at null. */
+export interface ClusterMetrics {
+  total_hits: number;
+  total_misses: number;
+  hit_ratio: number;
+  bytes_served: number;
+  bytes_stored: number;
+  bytes_capacity: number;
+  object_count: number;
+  evictions: number;
+  /** Nodes online. */
+  active_nodes: number;
+  avg_latency_ms: number;
+  p95_latency_ms: number;
+  p99_latency_ms: number;
+  /** RFC 3339 UTC time of the newest sample (now when there is none); null when disabled. */
+  collected_at: string | null;
+}
+
+/** GET /v1/cache/nodes/:node_id/metrics: the node's newest sample. */
+export interface NodeMetrics {
+  node_id: string;
+  hits: number;
+  misses: number;
+  hit_ratio: number;
+  bytes_served: number;
+  bytes_stored: number;
+  capacity_bytes: number;
+  object_count: number;
+  evictions: number;
+  avg_latency_ms: number;
+  p95_latency_ms: number;
+  p99_latency_ms: number;
+  /** null while the node was never polled. */
+  collected_at: string | null;
+}
+
+/** The body of purge(): at least one of prefix, keys, tags must select something. */
+export interface PurgeRequest {
+  prefix?: string | null;
+  keys?: string[] | null;
+  tags?: string[] | null;
+  /** Mark stale instead of removing. */
+  soft?: boolean;
+}
+
+/** The answer to client.cache.purge(): sums over the nodes that answered. (PurgeResult is Cache.purge's.) */
+export interface ClusterPurgeResult extends PurgeResult {
+  nodes_affected: number;
+  /** Online nodes that did not answer in time or failed (absent when disabled). */
+  nodes_failed?: number;
+  /** The purge's number in the brain's purge log (absent when disabled). */
+  sequence?: number;
+}
+
+/** GET /health. */
+export interface HealthStatus {
+  /** 'ok' from the brain; 'disabled' when the client is disabled. */
+  status: string;
+}
+
+/** `client.cache`: the /v1/cache calls. Each rejects with a ZatabaseError subclass (code, status). */
+export interface ZatabaseCacheApi {
+  getStatus(): Promise<ClusterStatus>;
+  listNodes(): Promise<CacheNode[]>;
+  /** null when disabled. */
+  registerNode(registration: NodeRegistration): Promise<CacheNode | null>;
+  /** null when disabled. */
+  getNode(nodeId: string): Promise<CacheNode | null>;
+  /** Resolves to null (204). */
+  deregisterNode(nodeId: string): Promise<null>;
+  /** null when disabled. */
+  getNodeMetrics(nodeId: string): Promise<NodeMetrics | null>;
+  getMetrics(): Promise<ClusterMetrics>;
+  purge(request: PurgeRequest): Promise<ClusterPurgeResult>;
+}
+
+/**
+ * The client of the edge cache's cluster API (the brain). Calls never throw: they reject with
+ * ZatabaseUnavailableError (unreachable, 502/503, circuit open), ZatabaseTimeoutError,
+ * ZatabaseUnauthorizedError (401), ZatabaseForbiddenError (403), ZatabaseNotFoundError (404),
+ * ZatabaseBadRequestError (400/422), ZatabaseProtocolError, ... or TypeError/RangeError for bad
+ * arguments. An idle client does not keep the process alive.
+ */
+export class ZatabaseClient {
+  constructor(options?: ZatabaseClientOptions);
+  readonly cache: ZatabaseCacheApi;
+  /** The brain's URL in use. */
+  readonly baseUrl: string;
+  /** Seconds per call, retries included. */
+  readonly timeout: number;
+  readonly enabled: boolean;
+  readonly closed: boolean;
+  health(): Promise<HealthStatus>;
+  /** Pending calls reject with ZatabaseClosedError, and so do later ones. Idempotent. */
+  close(): void;
+}
+
 /** An RFC 9211 Cache-Status value for a call's outcome, e.g. "zatabase; hit". */
 export function cacheStatusHeader(status: CallStatus, cacheName?: string): string;
 
@@ -136,7 +283,8 @@ export type ErrorCode =
 
 export class ZatabaseError extends Error {
   readonly code: ErrorCode;
-  httpStatus?: number;
+  /** The HTTP status of the brain's answer that caused the error; 0 when there was none. */
+  status: number;
 }
 /** A wrong type of argument (code 'invalid_argument'). */
 export class ZatabaseTypeError extends TypeError {

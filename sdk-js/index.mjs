@@ -5,6 +5,7 @@ const sdk = createRequire(import.meta.url)('./index.js');
 
 export const {
   Cache,
+  ZatabaseClient,
   ManualClock,
   cacheStatusHeader,
   ZatabaseError,

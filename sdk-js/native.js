@@ -41,6 +41,8 @@ const OUTCOMES = ['hit', 'stale', 'miss', 'bypass'];
 module.exports = {
   NativeCache: addon.NativeCache,
   ManualClock: addon.ManualClock,
+  NativeBrainClient: addon.NativeBrainClient,
+  runAdminCli: addon.runAdminCli,
   FRESH, STALE, MISS, WAIT, STATE, NEW_VALUE, TICKET,
   WAKE_VALUE, WAKE_ERROR, WAKE_LOCK_TIMEOUT, WAKE_RELEASE_ERROR,
   OUTCOMES,

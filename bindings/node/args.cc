@@ -81,6 +81,20 @@ std::vector<std::string> StringsArg(Napi::Env env, Napi::Value value, std::strin
   return out;
 }
 
+std::unordered_map<std::string, std::string> StringMapArg(Napi::Env env, Napi::Value value, std::string_view what) {
+  if (!value.IsObject() || value.IsArray()) ThrowTypeError(env, what, "an object of strings");
+  std::unordered_map<std::string, std::string> out;
+  Napi::Object object = value.As<Napi::Object>();
+  Napi::Array names = object.GetPropertyNames();
+  for (std::uint32_t i = 0; i < names.Length(); ++i) {
+    std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+    Napi::Value item = object.Get(name);
+    if (item.IsUndefined()) continue;
+    out.emplace(name, StringArg(env, item, std::string(what) + "." + name));
+  }
+  return out;
+}
+
 std::uint8_t EncodingArg(Napi::Env env, Napi::Value value) {
   const double e = NumberArg(env, value, "encoding");
   if (!(e >= 0 && e <= 255) || std::trunc(e) != e)

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace zatabase_node {
@@ -48,6 +49,9 @@ std::optional<std::int64_t> OptionalMsArg(Napi::Env env, Napi::Value value, std:
 // undefined → empty; else an array of strings.
 std::vector<std::string> StringsArg(Napi::Env env, Napi::Value value, std::string_view what);
 std::uint8_t EncodingArg(Napi::Env env, Napi::Value value);
+// An object of strings → name → value (undefined values are skipped), e.g. environment
+// variables copied for another thread. Throws the argument TypeError for anything else.
+std::unordered_map<std::string, std::string> StringMapArg(Napi::Env env, Napi::Value value, std::string_view what);
 
 // Entry identities cross into JS as doubles: user-space addresses fit in 53 bits exactly.
 inline double IdentityNumber(const void* identity) noexcept {

@@ -40,7 +40,7 @@ Napi::Error MakeError(Napi::Env env, JsErrorKind kind, std::string_view message,
   } else {
     error = cls.New({text});
   }
-  if (http_status > 0) error.Set("httpStatus", Napi::Number::New(env, http_status));
+  error.Set("status", Napi::Number::New(env, http_status > 0 ? http_status : 0));
   return Napi::Error(env, error);
 }
 

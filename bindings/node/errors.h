@@ -33,8 +33,8 @@ class ErrorClasses {
   std::array<Napi::FunctionReference, static_cast<std::size_t>(JsErrorKind::Count)> by_kind_;
 };
 
-// THE function: builds the JS error of `kind` (its class sets `code`); http_status > 0 is
-// attached as `httpStatus`.
+// THE function: builds the JS error of `kind` (its class sets `code`) and sets `status`: the HTTP
+// status that caused it, 0 when none.
 Napi::Error MakeError(Napi::Env env, JsErrorKind kind, std::string_view message, int http_status = 0);
 
 inline JsErrorKind KindOf(zcache::ErrorKind kind) { return static_cast<JsErrorKind>(kind); }

@@ -42,11 +42,12 @@ TEST(BrainClientOptions, DefaultsWithoutEnvironment) {
 TEST(BrainClientOptions, ReadsTheVariables) {
   BrainClientOptions o = from({{"ZCACHE_BRAIN_URL", "http://brain:8081"}, {"ZATABASE_URL", "http://other:1"},
                                {"ZATABASE_TOKEN", "tok"}, {"ZCACHE_TIMEOUT", "2.5"}, {"ZCACHE_ENABLED", "FALSE"}});
-  EXPECT_EQ(o.base_url, "http://brain:8081");  // ZCACHE_BRAIN_URL before ZATABASE_URL
+  EXPECT_EQ(o.base_url, "http://other:1");  // ZATABASE_URL before ZCACHE_BRAIN_URL
   EXPECT_EQ(o.token, "tok");
   EXPECT_EQ(o.timeout_ms, 2500);
   EXPECT_FALSE(o.enabled);
   EXPECT_EQ(from({{"ZATABASE_URL", "https://z.example"}}).base_url, "https://z.example");
+  EXPECT_EQ(from({{"ZCACHE_BRAIN_URL", "http://brain:8081"}}).base_url, "http://brain:8081");
   EXPECT_EQ(from({{"ZCACHE_BRAIN_URL", ""}}).base_url, "http://127.0.0.1:8081");  // empty = unset
 }
 

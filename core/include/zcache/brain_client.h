@@ -81,7 +81,7 @@ struct BrainClientOverrides {
   std::optional<bool> enabled;
 };
 
-// Options from the environment: ZCACHE_BRAIN_URL (else ZATABASE_URL), ZATABASE_TOKEN, ZCACHE_TIMEOUT
+// Options from the environment: ZATABASE_URL (else ZCACHE_BRAIN_URL), ZATABASE_TOKEN, ZCACHE_TIMEOUT
 // (seconds, may be fractional), ZCACHE_ENABLED (true/false, 1/0, yes/no, on/off). Unset or empty
 // variables keep the defaults. Throws Error(InvalidArgument) naming the variable (or the override)
 // whose value is unusable.

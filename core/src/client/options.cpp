@@ -49,11 +49,11 @@ BrainClientOptions from_environment(const BrainClientOverrides& overrides,
   BrainClientOptions o;
   if (overrides.base_url) {
     o.base_url = *overrides.base_url;
-  } else if (auto v = non_empty(lookup, "ZCACHE_BRAIN_URL")) {
-    client::check_base_url("ZCACHE_BRAIN_URL", *v);
+  } else if (auto v = non_empty(lookup, "ZATABASE_URL")) {  // the SDKs' own, paired with ZATABASE_TOKEN
+    client::check_base_url("ZATABASE_URL", *v);
     o.base_url = *v;
-  } else if (auto z = non_empty(lookup, "ZATABASE_URL")) {
-    client::check_base_url("ZATABASE_URL", *z);
+  } else if (auto z = non_empty(lookup, "ZCACHE_BRAIN_URL")) {  // the platform's (seed 000)
+    client::check_base_url("ZCACHE_BRAIN_URL", *z);
     o.base_url = *z;
   }
   client::check_base_url("base_url", o.base_url);
