@@ -1,5 +1,7 @@
 // zatabase._native: the module's entry point. Each file binds one thing: engine.cpp the Engine,
-// flight.cpp tickets and waiters, manual_clock.cpp the test clock, errors.cpp the error mapping.
+// flight.cpp tickets and waiters, manual_clock.cpp the test clock, errors.cpp the error mapping,
+// brain_client.cpp the cluster API client and the admin CLI.
+#include "brain_client.h"
 #include "engine.h"
 #include "errors.h"
 #include "flight.h"
@@ -37,4 +39,6 @@ PYBIND11_MODULE(_native, m) {
   zb::bind_manual_clock(m);
   zb::bind_flight(m);
   zb::bind_engine(m);
+  zb::bind_brain_client(m);
+  zb::bind_admin_cli(m);
 }

@@ -11,6 +11,7 @@ import builtins
 
 __all__ = [
     "ZcacheError",
+    "ZatabaseError",
     "InvalidArgumentError",
     "TooLargeError",
     "NotFoundError",
@@ -49,6 +50,10 @@ class ZcacheError(Exception):
 
 def _rebuild(cls: type[ZcacheError], message: str, http_status: int) -> ZcacheError:
     return cls(message, http_status=http_status)
+
+
+#: The same class under the name the JS SDK gives its base class (``ZatabaseError``).
+ZatabaseError = ZcacheError
 
 
 class InvalidArgumentError(ZcacheError, ValueError):

@@ -43,20 +43,42 @@ std::string format_value(std::string_view field, const json& v) {
   return v.dump();
 }
 
-std::string label(std::string name) {
+// "avg_latency_ms" → "avg latency" (the unit goes with the value).
+std::string label(std::string_view field) {
+  if (field.size() > 3 && field.substr(field.size() - 3) == "_ms") field.remove_suffix(3);
+  std::string name(field);
   std::replace(name.begin(), name.end(), '_', ' ');
   return name;
+}
+
+// The seed's order of the fields it documents (the JSON object arrives sorted by name); other
+// fields follow by name.
+std::size_t rank(std::string_view field) {
+  static constexpr std::array<std::string_view, 33> order = {
+      "node_id", "brain_healthy", "total_nodes", "online_nodes", "total_cache_bytes", "used_cache_bytes",
+      "objects_purged", "bytes_freed", "nodes_affected", "nodes_failed", "sequence",
+      "endpoint", "region", "status", "total_hits", "total_misses", "hits", "misses", "hit_ratio",
+      "bytes_served", "bytes_stored", "bytes_capacity", "capacity_bytes", "used_bytes", "object_count",
+      "registered_at", "last_seen_at",
+      "evictions", "active_nodes", "avg_latency_ms", "p95_latency_ms", "p99_latency_ms", "collected_at"};
+  for (std::size_t i = 0; i < order.size(); ++i)
+    if (order[i] == field) return i;
+  return order.size();
 }
 
 // "  label   value" lines, labels aligned.
 std::string key_values(const json& object) {
   if (!object.is_object()) return format_value("", object) + "\n";
+  std::vector<std::string> fields;
+  for (const auto& [k, v] : object.items()) fields.push_back(k);
+  std::stable_sort(fields.begin(), fields.end(),
+                   [](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
   std::size_t width = 0;
-  for (const auto& [k, v] : object.items()) width = std::max(width, k.size());
+  for (const std::string& k : fields) width = std::max(width, label(k).size());
   std::string out;
-  for (const auto& [k, v] : object.items()) {
+  for (const std::string& k : fields) {
     std::string l = label(k);
-    out += "  " + l + std::string(width - l.size() + 3, ' ') + format_value(k, v) + "\n";
+    out += "  " + l + std::string(width - l.size() + 3, ' ') + format_value(k, object.at(k)) + "\n";
   }
   return out;
 }
