@@ -1,0 +1,61 @@
+// The reader threads: each owns one read connection and answers reads from a shared request
+// queue. A read resolves the key as the file will hold it once the write queue is applied: the
+// queued write/erase of the key if any, else the file's row; then the queued purges that cover
+// it; then the windows (nothing past the last one).
+#pragma once
+
+#include <zcache/replica.h>
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "replica/counters.h"
+#include "replica/sqlite_conn.h"
+#include "replica/write_queue.h"
+
+namespace zcache::replica {
+
+class ReaderPool {
+ public:
+  // Opens `options.readers` connections (throws like open_reader) and starts the threads.
+  ReaderPool(const ReplicaOptions& options, std::shared_ptr<Clock> clock, WriteQueue& queue, Counters& counters,
+             void (*on_thread)(const void*), const void* owner);
+  ~ReaderPool();  // stop()
+
+  // Throws Closed after stop().
+  void submit(std::string key, ReplicaStore::ReadCallback done);
+  // Reads not yet started get Error(Closed); joins the threads. Idempotent.
+  void stop();
+
+ private:
+  struct Request {
+    std::string key;
+    ReplicaStore::ReadCallback done;
+  };
+  void run(std::size_t index);
+
+  const ReplicaOptions& options_;
+  std::shared_ptr<Clock> clock_;
+  WriteQueue& queue_;
+  Counters& counters_;
+  void (*on_thread_)(const void*);
+  const void* owner_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request> requests_;
+  std::size_t idle_ = 0;  // threads waiting on cv_
+  bool stopped_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// One read on a connection, overlay included (the reader threads' work; exposed for tests).
+ReplicaRead read_entry(Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
+                       std::int64_t* last_access);
+
+}  // namespace zcache::replica

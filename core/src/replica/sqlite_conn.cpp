@@ -1,0 +1,170 @@
+#include "replica/sqlite_conn.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+namespace zcache::replica {
+namespace {
+
+// SQLite says only "unable to open database file"; say why when the file system can tell.
+std::string open_hint(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return " (it is a directory)";
+  const fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::exists(parent, ec)) return " (directory '" + parent.string() + "' does not exist)";
+  return "";
+}
+
+}  // namespace
+
+ErrorKind error_kind_for(int rc) noexcept {
+  switch (rc & 0xFF) {  // the primary result code
+    case SQLITE_NOTADB:
+    case SQLITE_CORRUPT: return ErrorKind::Corrupt;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return ErrorKind::Timeout;
+    case SQLITE_MISUSE:
+    case SQLITE_RANGE:
+    case SQLITE_ERROR: return ErrorKind::Internal;
+    default: return ErrorKind::Io;  // IOERR, CANTOPEN, FULL, READONLY, PERM, NOMEM, ...
+  }
+}
+
+// ---- Stmt
+
+Stmt::~Stmt() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Stmt& Stmt::bind(int index, std::int64_t value) {
+  if (int rc = sqlite3_bind_int64(stmt_, index, value); rc != SQLITE_OK) conn_->fail(rc, "bind");
+  return *this;
+}
+
+Stmt& Stmt::bind_blob(int index, std::string_view bytes) {
+  // SQLITE_STATIC: no copy; the caller keeps the bytes alive for this use. A zero-length blob
+  // needs a non-null pointer, or SQLite binds NULL.
+  const char* p = bytes.data() ? bytes.data() : "";
+  if (int rc = sqlite3_bind_blob64(stmt_, index, p, bytes.size(), SQLITE_STATIC); rc != SQLITE_OK)
+    conn_->fail(rc, "bind");
+  return *this;
+}
+
+Stmt& Stmt::bind_null(int index) {
+  if (int rc = sqlite3_bind_null(stmt_, index); rc != SQLITE_OK) conn_->fail(rc, "bind");
+  return *this;
+}
+
+bool Stmt::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  conn_->fail(rc, sqlite3_sql(stmt_));
+}
+
+void Stmt::run() {
+  while (step()) {
+  }
+}
+
+std::int64_t Stmt::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+bool Stmt::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+std::string_view Stmt::blob(int column) const {
+  const void* p = sqlite3_column_blob(stmt_, column);
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string_view();
+}
+
+// ---- Conn
+
+Conn::Conn(std::string path, bool create, int busy_timeout_ms) : path_(std::move(path)) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw Error(ErrorKind::Io, "replica '" + path_ + "': cannot open the file (" + detail + ")" + open_hint(path_));
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+}
+
+Conn::~Conn() {
+  for (auto& [sql, s] : stmts_) sqlite3_finalize(s);
+  sqlite3_close_v2(db_);
+}
+
+void Conn::fail(int rc, std::string_view what) const {
+  const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  const ErrorKind kind = error_kind_for(rc);
+  std::string message = "replica '" + path_ + "': ";
+  switch (rc & 0xFF) {
+    case SQLITE_NOTADB: message += "the file is not a SQLite database (" + detail + ")"; break;
+    case SQLITE_CORRUPT: message += "the database file is damaged (" + detail + ")"; break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: message += "another connection held the database locked too long (" + detail + ")"; break;
+    case SQLITE_FULL: message += "the disk is full (" + detail + ")"; break;
+    case SQLITE_READONLY:
+    case SQLITE_PERM: message += "the file cannot be written (" + detail + ")"; break;
+    default: message += detail; break;
+  }
+  if (!what.empty()) message += " [while: " + std::string(what.substr(0, 100)) + "]";
+  throw Error(kind, message);
+}
+
+void Conn::damaged(std::string_view what) const {
+  throw Error(ErrorKind::Corrupt, "replica '" + path_ + "': the database file is damaged (" + std::string(what) + ")");
+}
+
+Stmt Conn::stmt(const char* sql) {
+  auto it = stmts_.find(sql);
+  if (it == stmts_.end()) {
+    sqlite3_stmt* s = nullptr;
+    if (int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr); rc != SQLITE_OK)
+      fail(rc, sql);
+    it = stmts_.emplace(sql, s).first;
+  }
+  return Stmt(*this, it->second);
+}
+
+void Conn::exec(const char* sql) {
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(rc, sql);
+}
+
+std::int64_t Conn::scalar(const char* sql) {
+  Stmt s = stmt(sql);
+  return s.step() ? s.int64(0) : 0;
+}
+
+std::string Conn::scalar_text(const char* sql) {
+  Stmt s = stmt(sql);
+  return s.step() ? std::string(s.blob(0)) : std::string();
+}
+
+int Conn::changes() const noexcept { return sqlite3_changes(db_); }
+std::int64_t Conn::last_insert_rowid() const noexcept { return sqlite3_last_insert_rowid(db_); }
+
+// ---- transactions
+
+WriteTx::WriteTx(Conn& conn) : conn_(conn) { conn_.exec("BEGIN IMMEDIATE"); }
+
+WriteTx::~WriteTx() {
+  if (!done_) sqlite3_exec(conn_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void WriteTx::commit() {
+  conn_.exec("COMMIT");
+  done_ = true;
+}
+
+ReadTx::ReadTx(Conn& conn) : conn_(conn) { conn_.exec("BEGIN"); }
+ReadTx::~ReadTx() { sqlite3_exec(conn_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+
+}  // namespace zcache::replica

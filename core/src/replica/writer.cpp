@@ -1,0 +1,113 @@
+#include "replica/writer.h"
+
+#include <vector>
+
+#include "replica/eviction.h"
+#include "replica/rows.h"
+
+namespace zcache::replica {
+namespace {
+
+constexpr std::int64_t kTouchWaitMs = 1000;  // disk-hit touches wait at most this for a batch
+
+}  // namespace
+
+Writer::Writer(const ReplicaOptions& options, std::shared_ptr<Clock> clock, std::int64_t origin,
+               std::unique_ptr<Conn> conn, WriteQueue& queue, Counters& counters, void (*on_thread)(const void*),
+               const void* owner)
+    : options_(options),
+      clock_(std::move(clock)),
+      origin_(origin),
+      db_(std::move(conn)),
+      queue_(queue),
+      counters_(counters),
+      on_thread_(on_thread),
+      owner_(owner) {
+  Totals t = read_totals(*db_);
+  counters_.bytes.store(static_cast<std::uint64_t>(t.bytes), std::memory_order_relaxed);
+  counters_.entries.store(static_cast<std::uint64_t>(t.entries), std::memory_order_relaxed);
+  counters_.last_purge_sequence.store(t.last_purge_sequence, std::memory_order_relaxed);
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() { join(); }
+
+void Writer::join() {
+  if (thread_.joinable()) thread_.join();
+  db_.reset();  // the last connection to close checkpoints the WAL into the file
+}
+
+void Writer::commit(const Batch& batch, std::vector<PurgeApplied>& applied) {
+  const std::int64_t now = clock_->now_ms();
+  WriteTx tx(*db_);
+  Totals totals = read_totals(*db_);  // under the write lock: right even with other processes
+  std::uint64_t rows = 0;
+  for (const Op& op : *batch.ops) {
+    switch (op.kind) {
+      case Op::Kind::Write:
+        upsert_row(*db_, op.entry, now, totals);
+        ++rows;
+        break;
+      case Op::Kind::Erase:
+        if (auto row = find_row(*db_, op.entry.key)) delete_row(*db_, *row, totals);
+        break;
+      case Op::Kind::Purge:
+        applied.push_back(apply_purge(*db_, *op.selector, op.mode, op.at_ms, op.cluster_sequence, origin_,
+                                      options_.purge_log_limit, totals));
+        break;
+      case Op::Kind::Flush:
+        break;
+    }
+  }
+  for (const auto& [key, at] : batch.touches)
+    db_->stmt("UPDATE entries SET last_access = ?2 WHERE key = ?1 AND last_access < ?2").bind_blob(1, key).bind(2, at).run();
+  enforce_budget(*db_, options_.max_bytes, now, totals, counters_);
+  write_totals(*db_, totals);
+  tx.commit();
+  Counters::add(counters_.committed, rows);
+  Counters::add(counters_.transactions);
+  counters_.bytes.store(static_cast<std::uint64_t>(totals.bytes), std::memory_order_relaxed);
+  counters_.entries.store(static_cast<std::uint64_t>(totals.entries), std::memory_order_relaxed);
+  counters_.last_purge_sequence.store(totals.last_purge_sequence, std::memory_order_relaxed);
+}
+
+void Writer::run() {
+  on_thread_(owner_);
+  while (auto batch = queue_.take(kTouchWaitMs)) {
+    std::vector<PurgeApplied> applied;
+    std::optional<Error> error;
+    try {
+      commit(*batch, applied);
+    } catch (const Error& e) {
+      error = e;
+    } catch (const std::exception& e) {
+      error = Error(ErrorKind::Internal, std::string("replica writer: ") + e.what());
+    }
+    std::vector<Op> done = queue_.finish(*batch, error);
+    if (error) {
+      for (const Op& op : done) Counters::add(counters_.write_errors, op.kind == Op::Kind::Flush ? 0 : 1);
+      applied.clear();
+    }
+    std::size_t next = 0;
+    for (Op& op : done) {
+      if (op.kind != Op::Kind::Purge) continue;
+      ReplicaPurgeDone result;
+      if (error) {
+        result.error = error;
+      } else {
+        result.result = applied[next].result;
+        result.log_id = applied[next].log_id;
+        Counters::add(counters_.purges);
+      }
+      ++next;
+      if (!op.done) continue;
+      try {
+        op.done(std::move(result));
+      } catch (...) {
+        // A callback must not throw; one that does cannot be allowed to stop the writer.
+      }
+    }
+  }
+}
+
+}  // namespace zcache::replica
