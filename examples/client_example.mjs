@@ -22,4 +22,4 @@ const result = await client.cache.purge({ prefix: 'images/' });
 console.log(`nodes: ${nodes.length}; registered ${registration.node_id} (${registration.endpoint}, ${registration.region})`);
 console.log(`metrics: ${metrics.total_hits} hits, ${metrics.total_misses} misses, p99 ${metrics.p99_latency_ms} ms`);
 console.log(`purge images/: ${JSON.stringify(result)}`);
-client.close();
+// No close() in the seed: an idle client does not keep the process alive.
