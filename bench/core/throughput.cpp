@@ -15,6 +15,7 @@
 // For profiling: --no-memory skips part 1, and --benchmark_filter=REGEX runs (and fills the
 // caches of) only the matching benchmarks; no figures are reported then.
 #include "naive_lru.h"
+#include "common/figures.h"
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>
@@ -53,42 +54,9 @@ zcache::Cache make_cache(std::uint64_t max_bytes) {
   return zcache::Cache(o);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Figures: what this program reports, in the order it reports them.
-
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  std::string anchor;  // optional
-  std::string target;  // optional
-};
-
-void print_table(const std::vector<Figure>& figures) {
-  std::printf("\n%-36s %12s  %-8s %s\n", "figure", "value", "unit", "anchor / target");
-  for (const Figure& f : figures) {
-    std::string note = f.anchor;
-    if (!f.target.empty()) note += (note.empty() ? "target " : "; target ") + f.target;
-    std::printf("%-36s %12.2f  %-8s %s\n", f.name.c_str(), f.value, f.unit.c_str(), note.c_str());
-  }
-}
-
-bool write_json(const std::string& path, const std::vector<Figure>& figures) {
-  std::FILE* out = std::fopen(path.c_str(), "w");
-  if (!out) return false;
-  // Names, units, anchors and targets are plain ASCII without quotes or backslashes.
-  std::fprintf(out, "{\"figures\": {");
-  for (std::size_t i = 0; i < figures.size(); ++i) {
-    const Figure& f = figures[i];
-    std::fprintf(out, "%s\n  \"%s\": {\"value\": %.6g, \"unit\": \"%s\"", i ? "," : "", f.name.c_str(), f.value,
-                 f.unit.c_str());
-    if (!f.anchor.empty()) std::fprintf(out, ", \"anchor\": \"%s\"", f.anchor.c_str());
-    if (!f.target.empty()) std::fprintf(out, ", \"target\": \"%s\"", f.target.c_str());
-    std::fprintf(out, "}");
-  }
-  std::fprintf(out, "\n}}\n");
-  return std::fclose(out) == 0;
-}
+using zcache::bench::Figure;
+using zcache::bench::print_table;
+using zcache::bench::write_json;
 
 // ---------------------------------------------------------------------------------------------
 // Memory overhead per entry

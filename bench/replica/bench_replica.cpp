@@ -42,6 +42,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/figures.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -55,41 +57,9 @@ double us_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::micro>(b - a).count();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Figures (the same printing and JSON as bench/core)
-
-struct Figure {
-  std::string name;
-  double value;
-  std::string unit;
-  std::string anchor;
-  std::string target;
-};
-
-void print_table(const std::vector<Figure>& figures) {
-  std::printf("\n%-28s %12s  %-8s %s\n", "figure", "value", "unit", "anchor / target");
-  for (const Figure& f : figures) {
-    std::string note = f.anchor;
-    if (!f.target.empty()) note += (note.empty() ? "target " : "; target ") + f.target;
-    std::printf("%-28s %12.2f  %-8s %s\n", f.name.c_str(), f.value, f.unit.c_str(), note.c_str());
-  }
-}
-
-bool write_json(const std::string& path, const std::vector<Figure>& figures) {
-  std::FILE* out = std::fopen(path.c_str(), "w");
-  if (!out) return false;
-  std::fprintf(out, "{\"figures\": {");
-  for (std::size_t i = 0; i < figures.size(); ++i) {
-    const Figure& f = figures[i];
-    std::fprintf(out, "%s\n  \"%s\": {\"value\": %.6g, \"unit\": \"%s\"", i ? "," : "", f.name.c_str(), f.value,
-                 f.unit.c_str());
-    if (!f.anchor.empty()) std::fprintf(out, ", \"anchor\": \"%s\"", f.anchor.c_str());
-    if (!f.target.empty()) std::fprintf(out, ", \"target\": \"%s\"", f.target.c_str());
-    std::fprintf(out, "}");
-  }
-  std::fprintf(out, "\n}}\n");
-  return std::fclose(out) == 0;
-}
+using zcache::bench::Figure;
+using zcache::bench::print_table;
+using zcache::bench::write_json;
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;

@@ -176,12 +176,15 @@ class ReplicaStore {
 
   ReplicaStats stats() const;
   const std::string& path() const noexcept;
+  // The clock the store's windows are compared with (options.clock, or system_clock()).
+  const std::shared_ptr<Clock>& clock() const noexcept { return clock_; }
 
   // Commits what is queued, stops the threads, closes the file. Reads not yet started get an
   // error of kind Closed, on the calling thread. Idempotent. The destructor calls it.
   void close();
 
  private:
+  std::shared_ptr<Clock> clock_;  // before impl_: taken from the options before they move
   std::unique_ptr<replica::StoreImpl> impl_;
 };
 

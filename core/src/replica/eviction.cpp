@@ -8,12 +8,12 @@ namespace {
 // Deletes victims from `sql` (bound by `bind`) until the budget holds or none are left; returns
 // how many went.
 template <class Bind>
-std::uint64_t evict_from(Conn& db, const char* sql, Bind bind, std::uint64_t max_bytes, Totals& t) {
+std::uint64_t evict_from(sqlite::Conn& db, const char* sql, Bind bind, std::uint64_t max_bytes, Totals& t) {
   std::uint64_t n = 0;
   while (t.bytes > static_cast<std::int64_t>(max_bytes)) {
     std::vector<RowRef> victims;
     {
-      Stmt s = db.stmt(sql);
+      sqlite::Stmt s = db.stmt(sql);
       bind(s);
       while (s.step()) victims.push_back(RowRef{s.int64(0), s.int64(1), std::string(s.blob(2)), 0, 0});
     }
@@ -29,13 +29,13 @@ std::uint64_t evict_from(Conn& db, const char* sql, Bind bind, std::uint64_t max
 
 }  // namespace
 
-void enforce_budget(Conn& db, std::uint64_t max_bytes, std::int64_t now_ms, Totals& t, Counters& counters) {
+void enforce_budget(sqlite::Conn& db, std::uint64_t max_bytes, std::int64_t now_ms, Totals& t, Counters& counters) {
   if (t.bytes <= static_cast<std::int64_t>(max_bytes)) return;
   const std::uint64_t expired = evict_from(
       db, "SELECT id, size, tags FROM entries WHERE reclaim_at <= ?1 ORDER BY reclaim_at LIMIT 256",
-      [&](Stmt& s) { s.bind(1, now_ms); }, max_bytes, t);
+      [&](sqlite::Stmt& s) { s.bind(1, now_ms); }, max_bytes, t);
   const std::uint64_t evicted = evict_from(
-      db, "SELECT id, size, tags FROM entries ORDER BY last_access LIMIT 256", [](Stmt&) {}, max_bytes, t);
+      db, "SELECT id, size, tags FROM entries ORDER BY last_access LIMIT 256", [](sqlite::Stmt&) {}, max_bytes, t);
   Counters::add(counters.expirations, expired);
   Counters::add(counters.evictions, evicted);
 }

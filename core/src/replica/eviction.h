@@ -7,10 +7,10 @@
 
 #include "replica/counters.h"
 #include "replica/rows.h"
-#include "replica/sqlite_conn.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::replica {
 
-void enforce_budget(Conn& db, std::uint64_t max_bytes, std::int64_t now_ms, Totals& totals, Counters& counters);
+void enforce_budget(sqlite::Conn& db, std::uint64_t max_bytes, std::int64_t now_ms, Totals& totals, Counters& counters);
 
 }  // namespace zcache::replica

@@ -59,8 +59,8 @@ void PurgePoller::poll() {
   data_version_ = version;
   std::vector<ReplicaPurgeEvent> events;
   {
-    ReadTx tx(*db_);
-    Stmt s = db_->stmt(
+    sqlite::ReadTx tx(*db_);
+    sqlite::Stmt s = db_->stmt(
         "SELECT id, cluster_sequence, origin, mode, selector, at_ms FROM purge_log WHERE id > ?1 ORDER BY id "
         "LIMIT 1000");
     s.bind(1, after_id_);

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "replica/counters.h"
-#include "replica/sqlite_conn.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::replica {
 
@@ -38,7 +38,7 @@ class PurgePoller {
   Counters& counters_;
   void (*on_thread_)(const void*);
   const void* owner_;
-  std::unique_ptr<Conn> db_;
+  std::unique_ptr<sqlite::Conn> db_;
   std::int64_t data_version_ = -1;
 
   std::mutex mu_;

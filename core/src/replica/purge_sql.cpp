@@ -12,7 +12,7 @@ namespace {
 
 using Matches = absl::flat_hash_map<std::int64_t, RowRef>;
 
-void collect(Stmt& s, Matches& out) {
+void collect(sqlite::Stmt& s, Matches& out) {
   while (s.step()) {
     const std::int64_t id = s.int64(0);
     out.try_emplace(id, RowRef{id, s.int64(1), std::string(s.blob(2)), s.int64(3), s.int64(4)});
@@ -20,24 +20,24 @@ void collect(Stmt& s, Matches& out) {
 }
 
 // Rows are collected first and changed afterwards: no table is modified while a scan of it runs.
-Matches covered_rows(Conn& db, const PurgeSelector& sel) {
+Matches covered_rows(sqlite::Conn& db, const PurgeSelector& sel) {
   Matches m;
   for (const auto& key : sel.keys)
     if (auto row = find_row(db, key)) m.try_emplace(row->id, std::move(*row));
   if (sel.prefix) {
     if (auto end = prefix_successor(*sel.prefix)) {
-      Stmt s = db.stmt(
+      sqlite::Stmt s = db.stmt(
           "SELECT id, size, tags, fresh_until, stale_until FROM entries WHERE key >= ?1 AND key < ?2");
       s.bind_blob(1, *sel.prefix).bind_blob(2, *end);
       collect(s, m);
     } else {
-      Stmt s = db.stmt("SELECT id, size, tags, fresh_until, stale_until FROM entries WHERE key >= ?1");
+      sqlite::Stmt s = db.stmt("SELECT id, size, tags, fresh_until, stale_until FROM entries WHERE key >= ?1");
       s.bind_blob(1, *sel.prefix);
       collect(s, m);
     }
   }
   for (const auto& tag : sel.tags) {
-    Stmt s = db.stmt(
+    sqlite::Stmt s = db.stmt(
         "SELECT e.id, e.size, e.tags, e.fresh_until, e.stale_until FROM tags t JOIN entries e ON e.id = t.entry "
         "WHERE t.tag = ?1");
     s.bind_blob(1, tag);
@@ -48,7 +48,7 @@ Matches covered_rows(Conn& db, const PurgeSelector& sel) {
 
 }  // namespace
 
-PurgeApplied apply_purge(Conn& db, const PurgeSelector& sel, PurgeMode mode, std::int64_t at_ms,
+PurgeApplied apply_purge(sqlite::Conn& db, const PurgeSelector& sel, PurgeMode mode, std::int64_t at_ms,
                          std::int64_t cluster_sequence, std::int64_t origin, std::uint32_t log_limit, Totals& totals) {
   PurgeApplied out;
   for (auto& [id, row] : covered_rows(db, sel)) {
@@ -62,7 +62,7 @@ PurgeApplied apply_purge(Conn& db, const PurgeSelector& sel, PurgeMode mode, std
     }
   }
   const std::string selector = encode_selector(sel);
-  Stmt log = db.stmt(
+  sqlite::Stmt log = db.stmt(
       "INSERT INTO purge_log (cluster_sequence, origin, mode, selector, at_ms, objects_purged, bytes_freed) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (cluster_sequence > 0) log.bind(1, cluster_sequence); else log.bind_null(1);

@@ -7,7 +7,7 @@
 
 namespace zcache::replica {
 
-ReplicaRead read_entry(Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
+ReplicaRead read_entry(sqlite::Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
                        std::int64_t* last_access) {
   // The overlay is taken before the file is read: a purge committed in between is then applied
   // twice (harmless), and a write committed in between may get a purge that preceded it applied
@@ -16,7 +16,7 @@ ReplicaRead read_entry(Conn& db, std::string_view key, const WriteQueue& queue, 
   std::optional<ReplicaEntry> e;
   *last_access = now_ms;  // no touch unless the row says otherwise
   if (overlay.base_from_file) {
-    Stmt s = db.stmt(
+    sqlite::Stmt s = db.stmt(
         "SELECT value, encoding, fresh_until, stale_until, error_until, tags, last_access FROM entries "
         "WHERE key = ?1");
     s.bind_blob(1, key);
@@ -55,7 +55,7 @@ ReaderPool::ReaderPool(const ReplicaOptions& options, std::shared_ptr<Clock> clo
       on_thread_(on_thread),
       owner_(owner) {
   const std::size_t n = std::max<std::uint32_t>(1, options.readers);
-  std::vector<std::unique_ptr<Conn>> conns;
+  std::vector<std::unique_ptr<sqlite::Conn>> conns;
   for (std::size_t i = 0; i < n; ++i) conns.push_back(open_reader(options));  // may throw: no thread yet
   for (std::size_t i = 0; i < n; ++i)
     threads_.emplace_back([this, conn = std::move(conns[i])]() {

@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "replica/counters.h"
-#include "replica/sqlite_conn.h"
 #include "replica/write_queue.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::replica {
 
@@ -55,7 +55,7 @@ class ReaderPool {
 };
 
 // One read on a connection, overlay included (the reader threads' work; exposed for tests).
-ReplicaRead read_entry(Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
+ReplicaRead read_entry(sqlite::Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
                        std::int64_t* last_access);
 
 }  // namespace zcache::replica

@@ -34,7 +34,7 @@ ReplicaOptions checked(ReplicaOptions o) {
   return o;
 }
 
-std::int64_t newest_purge_id(Conn& db) { return db.scalar("SELECT coalesce(max(id), 0) FROM purge_log"); }
+std::int64_t newest_purge_id(sqlite::Conn& db) { return db.scalar("SELECT coalesce(max(id), 0) FROM purge_log"); }
 
 }  // namespace
 
@@ -43,7 +43,7 @@ StoreImpl::StoreImpl(ReplicaOptions options)
       clock_(options_.clock),
       origin_(random_origin()),
       queue_(options_.max_queue_bytes, counters_) {
-  std::unique_ptr<Conn> db = open_writer(options_);
+  std::unique_ptr<sqlite::Conn> db = open_writer(options_);
   const std::int64_t after = newest_purge_id(*db);
   // Readers and poller first: if one fails to open, no thread is running yet but theirs.
   readers_ = std::make_unique<ReaderPool>(options_, clock_, queue_, counters_, mark_thread, this);
@@ -163,7 +163,8 @@ void StoreImpl::close() {
 namespace zcache {
 
 ReplicaStore::ReplicaStore(ReplicaOptions options)
-    : impl_(std::make_unique<replica::StoreImpl>(std::move(options))) {}
+    : clock_(options.clock ? options.clock : system_clock()),
+      impl_(std::make_unique<replica::StoreImpl>(std::move(options))) {}
 ReplicaStore::~ReplicaStore() = default;
 
 bool ReplicaStore::write(ReplicaEntry entry) { return impl_->write(std::move(entry)); }

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "replica/sqlite_conn.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::replica {
 
@@ -19,8 +19,8 @@ struct Totals {
   std::int64_t entries = 0;
   std::int64_t last_purge_sequence = 0;
 };
-Totals read_totals(Conn& db);
-void write_totals(Conn& db, const Totals& t);
+Totals read_totals(sqlite::Conn& db);
+void write_totals(sqlite::Conn& db, const Totals& t);
 
 // What deleting or replacing a row needs to know of it.
 struct RowRef {
@@ -31,9 +31,9 @@ struct RowRef {
   std::int64_t stale_until = 0;
 };
 
-std::optional<RowRef> find_row(Conn& db, std::string_view key);
+std::optional<RowRef> find_row(sqlite::Conn& db, std::string_view key);
 // Inserts or replaces the key's row (and its tag rows).
-void upsert_row(Conn& db, const ReplicaEntry& e, std::int64_t now_ms, Totals& t);
-void delete_row(Conn& db, const RowRef& row, Totals& t);
+void upsert_row(sqlite::Conn& db, const ReplicaEntry& e, std::int64_t now_ms, Totals& t);
+void delete_row(sqlite::Conn& db, const RowRef& row, Totals& t);
 
 }  // namespace zcache::replica

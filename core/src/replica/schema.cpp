@@ -62,14 +62,14 @@ std::string hex32(std::int64_t v) {
   return buf;
 }
 
-[[noreturn]] void corrupt(const Conn& db, const std::string& what) {
+[[noreturn]] void corrupt(const sqlite::Conn& db, const std::string& what) {
   throw Error(ErrorKind::Corrupt, "replica '" + db.path() + "': " + what);
 }
 
 // True when the file needs creating or migrating (new and empty, or ours of an older layout);
 // throws Corrupt for one that is not ours or
 // is of a newer layout. Reading the header is what makes a non-SQLite file fail (NOTADB).
-bool check_identity(Conn& db) {
+bool check_identity(sqlite::Conn& db) {
   const std::int64_t app_id = db.scalar("PRAGMA application_id");
   const std::int64_t version = db.scalar("PRAGMA user_version");
   const std::int64_t objects = db.scalar("SELECT count(*) FROM sqlite_schema");
@@ -82,7 +82,7 @@ bool check_identity(Conn& db) {
   if (app_id == 0 && objects == 0 && version == 0) return true;
   std::string detail = "application_id " + hex32(app_id);
   if (objects > 0) {
-    Stmt q = db.stmt("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3");
+    sqlite::Stmt q = db.stmt("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3");
     std::string names;
     while (q.step()) names += (names.empty() ? "'" : ", '") + std::string(q.blob(0)) + "'";
     detail += ", tables such as " + names;
@@ -91,8 +91,8 @@ bool check_identity(Conn& db) {
                   hex32(kApplicationId) + "); refusing to touch it");
 }
 
-void migrate(Conn& db) {
-  WriteTx tx(db);
+void migrate(sqlite::Conn& db) {
+  sqlite::WriteTx tx(db);
   check_identity(db);  // again under the write lock: another process may have done it meanwhile
   const std::int64_t version = db.scalar("PRAGMA user_version");
   if (version == kSchemaVersion) return;  // rolls back: nothing to do
@@ -104,7 +104,7 @@ void migrate(Conn& db) {
 
 // Switching the journal mode needs the file to itself, and SQLite answers BUSY at once (without
 // its busy handler) while another process is opening the same new file: retry until the timeout.
-std::string switch_to_wal(Conn& db, int busy_timeout_ms) {
+std::string switch_to_wal(sqlite::Conn& db, int busy_timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
   for (;;) {
     try {
@@ -116,11 +116,11 @@ std::string switch_to_wal(Conn& db, int busy_timeout_ms) {
   }
 }
 
-std::unique_ptr<Conn> open_checked(const ReplicaOptions& o) {
-  auto db = std::make_unique<Conn>(o.path, true, o.busy_timeout_ms);
+std::unique_ptr<sqlite::Conn> open_checked(const ReplicaOptions& o) {
+  auto db = std::make_unique<sqlite::Conn>(o.path, true, o.busy_timeout_ms);
   bool needs_schema;
   {
-    ReadTx snapshot(*db);  // one snapshot: another process may be creating the schema right now
+    sqlite::ReadTx snapshot(*db);  // one snapshot: another process may be creating the schema right now
     needs_schema = check_identity(*db);
   }
   if (sqlite3_db_readonly(db->handle(), "main") == 1)
@@ -152,8 +152,8 @@ void move_aside(const std::string& path) {
 
 }  // namespace
 
-std::unique_ptr<Conn> open_writer(const ReplicaOptions& o) {
-  std::unique_ptr<Conn> db;
+std::unique_ptr<sqlite::Conn> open_writer(const ReplicaOptions& o) {
+  std::unique_ptr<sqlite::Conn> db;
   try {
     db = open_checked(o);
   } catch (const Error& e) {
@@ -167,8 +167,8 @@ std::unique_ptr<Conn> open_writer(const ReplicaOptions& o) {
   return db;
 }
 
-std::unique_ptr<Conn> open_reader(const ReplicaOptions& o) {
-  auto db = std::make_unique<Conn>(o.path, false, o.busy_timeout_ms);
+std::unique_ptr<sqlite::Conn> open_reader(const ReplicaOptions& o) {
+  auto db = std::make_unique<sqlite::Conn>(o.path, false, o.busy_timeout_ms);
   db->exec("PRAGMA query_only = ON");
   db->exec("PRAGMA cache_size = -16384");  // 16 MiB: the b-trees' interior pages stay cached
   // No mmap: disk hits are by nature cold pages, and a first touch through a mapping (a page

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "replica/sqlite_conn.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::replica {
 
@@ -22,9 +22,9 @@ inline constexpr int kSchemaVersion = 1;
 // empty), creates or migrates the schema, sets WAL and the synchronous level. With
 // options.rebuild_if_unreadable, a Corrupt file is moved aside and a fresh one created.
 // Throws Corrupt (not ours, newer, damaged) or Io, naming the file.
-std::unique_ptr<Conn> open_writer(const ReplicaOptions& options);
+std::unique_ptr<sqlite::Conn> open_writer(const ReplicaOptions& options);
 
 // A read connection on a file open_writer() has prepared (memory-mapped reads, a bigger page cache).
-std::unique_ptr<Conn> open_reader(const ReplicaOptions& options);
+std::unique_ptr<sqlite::Conn> open_reader(const ReplicaOptions& options);
 
 }  // namespace zcache::replica

@@ -13,7 +13,7 @@ constexpr std::int64_t kTouchWaitMs = 1000;  // disk-hit touches wait at most th
 }  // namespace
 
 Writer::Writer(const ReplicaOptions& options, std::shared_ptr<Clock> clock, std::int64_t origin,
-               std::unique_ptr<Conn> conn, WriteQueue& queue, Counters& counters, void (*on_thread)(const void*),
+               std::unique_ptr<sqlite::Conn> conn, WriteQueue& queue, Counters& counters, void (*on_thread)(const void*),
                const void* owner)
     : options_(options),
       clock_(std::move(clock)),
@@ -39,7 +39,7 @@ void Writer::join() {
 
 void Writer::commit(const Batch& batch, std::vector<PurgeApplied>& applied) {
   const std::int64_t now = clock_->now_ms();
-  WriteTx tx(*db_);
+  sqlite::WriteTx tx(*db_);
   Totals totals = read_totals(*db_);  // under the write lock: right even with other processes
   std::uint64_t rows = 0;
   for (const Op& op : *batch.ops) {
@@ -83,11 +83,11 @@ void Writer::run() {
     } catch (const std::exception& e) {
       error = Error(ErrorKind::Internal, std::string("replica writer: ") + e.what());
     }
-    std::vector<Op> done = queue_.finish(*batch, error);
-    if (error) {
-      for (const Op& op : done) Counters::add(counters_.write_errors, op.kind == Op::Kind::Flush ? 0 : 1);
+    if (error) {  // counted before finish() wakes flush(), whose caller may look at the stats
+      for (const Op& op : *batch->ops) Counters::add(counters_.write_errors, op.kind == Op::Kind::Flush ? 0 : 1);
       applied.clear();
     }
+    std::vector<Op> done = queue_.finish(*batch, error);
     std::size_t next = 0;
     for (Op& op : done) {
       if (op.kind != Op::Kind::Purge) continue;

@@ -10,8 +10,8 @@
 
 #include "replica/counters.h"
 #include "replica/purge_sql.h"
-#include "replica/sqlite_conn.h"
 #include "replica/write_queue.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::replica {
 
@@ -19,7 +19,7 @@ class Writer {
  public:
   // Takes the connection open_writer() made. `on_thread` marks the thread as the store's own.
   Writer(const ReplicaOptions& options, std::shared_ptr<Clock> clock, std::int64_t origin,
-         std::unique_ptr<Conn> conn, WriteQueue& queue, Counters& counters, void (*on_thread)(const void*),
+         std::unique_ptr<sqlite::Conn> conn, WriteQueue& queue, Counters& counters, void (*on_thread)(const void*),
          const void* owner);
   ~Writer();  // join(): the queue must be closed first
   void join();
@@ -31,7 +31,7 @@ class Writer {
   const ReplicaOptions& options_;
   std::shared_ptr<Clock> clock_;
   std::int64_t origin_;
-  std::unique_ptr<Conn> db_;
+  std::unique_ptr<sqlite::Conn> db_;
   WriteQueue& queue_;
   Counters& counters_;
   void (*on_thread_)(const void*);

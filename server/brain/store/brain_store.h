@@ -30,9 +30,11 @@
 #include "brain/store/purge_record.h"
 #include "brain/store/store_error.h"
 
-namespace zcache::brain {
+namespace zcache::sqlite {
+class Conn;
+}
 
-class SqliteDb;
+namespace zcache::brain {
 
 struct BrainStoreOptions {
   int busy_timeout_ms = 5000;
@@ -114,7 +116,7 @@ class BrainStore {
   std::string path_;
   BrainStoreOptions options_;
   std::mutex mutex_;
-  std::unique_ptr<SqliteDb> db_;
+  std::unique_ptr<sqlite::Conn> db_;
 };
 
 }  // namespace zcache::brain

@@ -3,7 +3,7 @@
 
 #include "brain/store/brain_store.h"
 #include "brain/store/node_id.h"
-#include "brain/store/sqlite_db.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::brain {
 namespace {
@@ -11,7 +11,7 @@ namespace {
 #define NODE_COLUMNS \
   "node_id, endpoint, region, capacity_bytes, used_bytes, object_count, status, registered_at_ms, last_seen_at_ms"
 
-Node read_node(const Query& q, const SqliteDb& db) {
+Node read_node(const sqlite::Stmt& q, const sqlite::Conn& db) {
   Node n;
   n.node_id = q.text(0);
   n.endpoint = q.text(1);
@@ -49,28 +49,28 @@ RegisterResult BrainStore::register_node(const NodeRegistration& registration, s
   if (registration.capacity_bytes <= 0) throw std::invalid_argument("register_node: capacity_bytes must be positive");
 
   std::lock_guard lock(mutex_);
-  Transaction tx(*db_);
+  sqlite::WriteTx tx(*db_);
   std::string fresh_id;
   do {  // 64 random bits: a clash is astronomically unlikely, but cheap to rule out
     fresh_id = new_node_id();
-  } while (db_->query("SELECT 1 FROM nodes WHERE node_id = ?1").bind(1, fresh_id).step());
+  } while (db_->stmt("SELECT 1 FROM nodes WHERE node_id = ?1").bind_text(1, fresh_id).step());
 
   // One statement decides create-or-update, keyed on the canonical endpoint (workers restart and
   // re-register; they must get their node_id back).
-  db_->query(
+  db_->stmt(
          "INSERT INTO nodes (node_id, endpoint, region, capacity_bytes, status, registered_at_ms, last_seen_at_ms) "
          "VALUES (?1, ?2, ?3, ?4, 'online', ?5, ?5) "
          "ON CONFLICT (endpoint) DO UPDATE SET region = excluded.region, capacity_bytes = excluded.capacity_bytes, "
          "status = 'online', last_seen_at_ms = excluded.last_seen_at_ms")
-      .bind(1, fresh_id)
-      .bind(2, *endpoint.value)
-      .bind(3, *region.value)
+      .bind_text(1, fresh_id)
+      .bind_text(2, *endpoint.value)
+      .bind_text(3, *region.value)
       .bind(4, registration.capacity_bytes)
       .bind(5, now_ms)
       .run();
 
-  Query q = db_->query("SELECT " NODE_COLUMNS " FROM nodes WHERE endpoint = ?1");
-  q.bind(1, *endpoint.value);
+  sqlite::Stmt q = db_->stmt("SELECT " NODE_COLUMNS " FROM nodes WHERE endpoint = ?1");
+  q.bind_text(1, *endpoint.value);
   if (!q.step()) throw StoreError(StoreError::Kind::Corrupt, path_, "brain store '" + path_ + "': registered node vanished");
   RegisterResult result{read_node(q, *db_), false};
   result.created = result.node.node_id == fresh_id;
@@ -79,8 +79,8 @@ RegisterResult BrainStore::register_node(const NodeRegistration& registration, s
 }
 
 std::optional<Node> BrainStore::load_node(const char* sql, std::string_view key) {
-  Query q = db_->query(sql);
-  q.bind(1, key);
+  sqlite::Stmt q = db_->stmt(sql);
+  q.bind_text(1, key);
   if (!q.step()) return std::nullopt;
   return read_node(q, *db_);
 }
@@ -100,28 +100,31 @@ std::optional<Node> BrainStore::find_node_by_endpoint(std::string_view endpoint)
 std::vector<Node> BrainStore::list_nodes() {
   std::lock_guard lock(mutex_);
   std::vector<Node> nodes;
-  Query q = db_->query("SELECT " NODE_COLUMNS " FROM nodes ORDER BY id");
+  sqlite::Stmt q = db_->stmt("SELECT " NODE_COLUMNS " FROM nodes ORDER BY id");
   while (q.step()) nodes.push_back(read_node(q, *db_));
   return nodes;
 }
 
 bool BrainStore::deregister_node(std::string_view node_id) {
   std::lock_guard lock(mutex_);
-  db_->query("DELETE FROM nodes WHERE node_id = ?1").bind(1, node_id).run();  // samples cascade
+  db_->stmt("DELETE FROM nodes WHERE node_id = ?1").bind_text(1, node_id).run();  // samples cascade
   return db_->changes() > 0;
 }
 
 bool BrainStore::set_status(std::string_view node_id, NodeStatus status) {
   std::lock_guard lock(mutex_);
-  db_->query("UPDATE nodes SET status = ?2 WHERE node_id = ?1").bind(1, node_id).bind(2, to_string(status)).run();
+  db_->stmt("UPDATE nodes SET status = ?2 WHERE node_id = ?1")
+      .bind_text(1, node_id)
+      .bind_text(2, to_string(status))
+      .run();
   return db_->changes() > 0;
 }
 
 bool BrainStore::touch(std::string_view node_id, std::int64_t now_ms, std::int64_t used_bytes,
                        std::int64_t object_count) {
   std::lock_guard lock(mutex_);
-  db_->query("UPDATE nodes SET last_seen_at_ms = ?2, used_bytes = ?3, object_count = ?4 WHERE node_id = ?1")
-      .bind(1, node_id)
+  db_->stmt("UPDATE nodes SET last_seen_at_ms = ?2, used_bytes = ?3, object_count = ?4 WHERE node_id = ?1")
+      .bind_text(1, node_id)
       .bind(2, now_ms)
       .bind(3, non_negative(used_bytes))
       .bind(4, non_negative(object_count))

@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brain/store/brain_store.h"
-#include "brain/store/sqlite_db.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::brain {
 
@@ -14,12 +14,12 @@ std::int64_t BrainStore::insert_purge(const nlohmann::json& selector, const Purg
                                       std::int64_t now_ms) {
   const std::string selector_text = selector.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::lock_guard lock(mutex_);
-  Transaction tx(*db_);
-  db_->query(
+  sqlite::WriteTx tx(*db_);
+  db_->stmt(
          "INSERT INTO purge_log (created_at_ms, selector, objects_purged, bytes_freed, nodes_affected, completed) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
       .bind(1, now_ms)
-      .bind(2, selector_text)
+      .bind_text(2, selector_text)
       .bind(3, counts.objects_purged)
       .bind(4, counts.bytes_freed)
       .bind(5, counts.nodes_affected)
@@ -27,7 +27,7 @@ std::int64_t BrainStore::insert_purge(const nlohmann::json& selector, const Purg
       .run();
   const std::int64_t seq = db_->last_insert_rowid();
   // AUTOINCREMENT never hands out a number twice, so deleting the oldest keeps seq monotonic.
-  db_->query("DELETE FROM purge_log WHERE seq <= ?1")
+  db_->stmt("DELETE FROM purge_log WHERE seq <= ?1")
       .bind(1, seq - static_cast<std::int64_t>(options_.max_purges))
       .run();
   tx.commit();
@@ -44,7 +44,7 @@ std::int64_t BrainStore::begin_purge(const nlohmann::json& selector, std::int64_
 
 bool BrainStore::complete_purge(std::int64_t seq, const PurgeCounts& counts) {
   std::lock_guard lock(mutex_);
-  db_->query(
+  db_->stmt(
          "UPDATE purge_log SET objects_purged = ?2, bytes_freed = ?3, nodes_affected = ?4, completed = 1 "
          "WHERE seq = ?1")
       .bind(1, seq)
@@ -58,7 +58,7 @@ bool BrainStore::complete_purge(std::int64_t seq, const PurgeCounts& counts) {
 std::vector<PurgeRecord> BrainStore::purges_since(std::int64_t after_seq, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<PurgeRecord> out;
-  Query q = db_->query(
+  sqlite::Stmt q = db_->stmt(
       "SELECT seq, created_at_ms, selector, objects_purged, bytes_freed, nodes_affected, completed "
       "FROM purge_log WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   q.bind(1, after_seq).bind(2, static_cast<std::int64_t>(std::min(limit, kMaxPurgesPerRead)));
@@ -81,9 +81,9 @@ std::vector<PurgeRecord> BrainStore::purges_since(std::int64_t after_seq, std::s
 PurgeLogBounds BrainStore::purge_log_bounds() {
   std::lock_guard lock(mutex_);
   PurgeLogBounds b;
-  b.oldest = db_->scalar_int("SELECT coalesce(min(seq), 0) FROM purge_log");
+  b.oldest = db_->scalar("SELECT coalesce(min(seq), 0) FROM purge_log");
   // sqlite_sequence holds the last number handed out, even when its row was pruned.
-  b.newest = db_->scalar_int("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'purge_log'");
+  b.newest = db_->scalar("SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'purge_log'");
   return b;
 }
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "brain/store/brain_store.h"
-#include "brain/store/sqlite_db.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::brain {
 namespace {
@@ -20,7 +20,7 @@ std::int64_t clamp_to_int64(std::uint64_t v) {
 }
 std::uint64_t as_count(std::int64_t v) { return v < 0 ? 0 : static_cast<std::uint64_t>(v); }
 
-MetricSample read_sample(const Query& q, const std::string& path) {
+MetricSample read_sample(const sqlite::Stmt& q, const std::string& path) {
   MetricSample s;
   s.node_id = q.text(0);
   s.collected_at_ms = q.int64(1);
@@ -49,15 +49,15 @@ bool BrainStore::record_sample(std::string_view node_id, std::int64_t now_ms, co
                                const LatencyHistogram& latency) {
   const std::string latency_json = histogram_to_json(latency).dump();
   std::lock_guard lock(mutex_);
-  Transaction tx(*db_);
+  sqlite::WriteTx tx(*db_);
   std::int64_t node_ref = 0;
   {
-    Query q = db_->query("SELECT id FROM nodes WHERE node_id = ?1");
-    q.bind(1, node_id);
+    sqlite::Stmt q = db_->stmt("SELECT id FROM nodes WHERE node_id = ?1");
+    q.bind_text(1, node_id);
     if (!q.step()) return false;  // tx rolls back (nothing written)
     node_ref = q.int64(0);
   }
-  db_->query(
+  db_->stmt(
          "INSERT INTO metric_samples (node_ref, collected_at_ms, hits, misses, bytes_served, bytes_stored, "
          "object_count, evictions, capacity_bytes, latency) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
       .bind(1, node_ref)
@@ -69,11 +69,11 @@ bool BrainStore::record_sample(std::string_view node_id, std::int64_t now_ms, co
       .bind(7, clamp_to_int64(counters.object_count))
       .bind(8, clamp_to_int64(counters.evictions))
       .bind(9, clamp_to_int64(counters.capacity_bytes))
-      .bind(10, latency_json)
+      .bind_text(10, latency_json)
       .run();
 
   // Retention, pruned on insert so the table never grows past its bounds: this node's newest N ...
-  db_->query(
+  db_->stmt(
          "DELETE FROM metric_samples WHERE node_ref = ?1 AND id <= "
          "(SELECT id FROM metric_samples WHERE node_ref = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)")
       .bind(1, node_ref)
@@ -81,7 +81,7 @@ bool BrainStore::record_sample(std::string_view node_id, std::int64_t now_ms, co
       .run();
   // ... and nobody's older than the age limit.
   if (options_.max_sample_age_ms > 0) {
-    db_->query("DELETE FROM metric_samples WHERE collected_at_ms < ?1")
+    db_->stmt("DELETE FROM metric_samples WHERE collected_at_ms < ?1")
         .bind(1, now_ms - options_.max_sample_age_ms)
         .run();
   }
@@ -92,10 +92,10 @@ bool BrainStore::record_sample(std::string_view node_id, std::int64_t now_ms, co
 std::vector<MetricSample> BrainStore::latest_samples() {
   std::lock_guard lock(mutex_);
   std::vector<MetricSample> out;
-  Query q = db_->query("SELECT " SAMPLE_COLUMNS
-                       " FROM nodes n JOIN metric_samples s"
-                       " ON s.id = (SELECT max(id) FROM metric_samples WHERE node_ref = n.id)"
-                       " ORDER BY n.id");
+  sqlite::Stmt q = db_->stmt("SELECT " SAMPLE_COLUMNS
+                             " FROM nodes n JOIN metric_samples s"
+                             " ON s.id = (SELECT max(id) FROM metric_samples WHERE node_ref = n.id)"
+                             " ORDER BY n.id");
   while (q.step()) out.push_back(read_sample(q, path_));
   return out;
 }
@@ -109,10 +109,10 @@ std::optional<MetricSample> BrainStore::latest_sample(std::string_view node_id) 
 std::vector<MetricSample> BrainStore::samples(std::string_view node_id, std::size_t limit) {
   std::lock_guard lock(mutex_);
   std::vector<MetricSample> out;
-  Query q = db_->query("SELECT " SAMPLE_COLUMNS
-                       " FROM nodes n JOIN metric_samples s ON s.node_ref = n.id"
-                       " WHERE n.node_id = ?1 ORDER BY s.id DESC LIMIT ?2");
-  q.bind(1, node_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1u << 30)));
+  sqlite::Stmt q = db_->stmt("SELECT " SAMPLE_COLUMNS
+                             " FROM nodes n JOIN metric_samples s ON s.node_ref = n.id"
+                             " WHERE n.node_id = ?1 ORDER BY s.id DESC LIMIT ?2");
+  q.bind_text(1, node_id).bind(2, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1u << 30)));
   while (q.step()) out.push_back(read_sample(q, path_));
   return out;
 }

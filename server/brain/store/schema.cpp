@@ -5,7 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "brain/store/sqlite_db.h"
+#include "brain/store/store_error.h"
+#include "util/sqlite_conn.h"
 
 namespace zcache::brain {
 namespace {
@@ -61,10 +62,10 @@ std::string hex32(std::int64_t v) {
 }
 
 // Refuses files that are not (or not yet) ours. Reads the header, so a non-SQLite file fails here.
-void check_identity(SqliteDb& db) {
-  const std::int64_t app_id = db.scalar_int("PRAGMA application_id");
-  const std::int64_t tables = db.scalar_int("SELECT count(*) FROM sqlite_schema");
-  const std::int64_t version = db.scalar_int("PRAGMA user_version");
+void check_identity(sqlite::Conn& db) {
+  const std::int64_t app_id = db.scalar("PRAGMA application_id");
+  const std::int64_t tables = db.scalar("SELECT count(*) FROM sqlite_schema");
+  const std::int64_t version = db.scalar("PRAGMA user_version");
   if (app_id == kApplicationId) {
     if (version > kSchemaVersion) {
       throw StoreError(StoreError::Kind::NewerSchema, db.path(),
@@ -77,7 +78,7 @@ void check_identity(SqliteDb& db) {
   if (app_id == 0 && tables == 0 && version == 0) return;  // a new, empty file: ours to initialize
   std::string detail = "application_id " + hex32(app_id);
   if (tables > 0) {
-    Query q = db.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3");
+    sqlite::Stmt q = db.stmt("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3");
     std::string names;
     while (q.step()) names += (names.empty() ? "'" : ", '") + q.text(0) + "'";
     detail += ", " + std::to_string(tables) + " schema objects" + (names.empty() ? "" : " such as " + names);
@@ -88,11 +89,11 @@ void check_identity(SqliteDb& db) {
                        "); refusing to touch it. Point --replica-file at a new or zcache file.");
 }
 
-void migrate(SqliteDb& db) {
-  Transaction tx(db);
+void migrate(sqlite::Conn& db) {
+  sqlite::WriteTx tx(db);
   // Re-read under the write lock: another process may have migrated since check_identity().
   check_identity(db);
-  const std::int64_t version = db.scalar_int("PRAGMA user_version");
+  const std::int64_t version = db.scalar("PRAGMA user_version");
   if (version == kSchemaVersion) return;  // tx rolls back: nothing to do
   for (std::int64_t v = version; v < kSchemaVersion; ++v) db.exec(kMigrations[v]);
   db.exec(("PRAGMA application_id = " + std::to_string(kApplicationId)).c_str());
@@ -102,7 +103,7 @@ void migrate(SqliteDb& db) {
 
 }  // namespace
 
-void prepare_schema(SqliteDb& db) {
+void prepare_schema(sqlite::Conn& db) {
   check_identity(db);
   if (sqlite3_db_readonly(db.handle(), "main") == 1) {
     throw StoreError(StoreError::Kind::ReadOnly, db.path(),

@@ -7,15 +7,17 @@
 
 #include <cstdint>
 
-namespace zcache::brain {
+namespace zcache::sqlite {
+class Conn;
+}
 
-class SqliteDb;
+namespace zcache::brain {
 
 inline constexpr std::int32_t kApplicationId = 0x7A636272;  // "zcbr": zcache brain
 inline constexpr int kSchemaVersion = 1;                    // the newest layout this build knows
 
 // Checks that `db` is empty or a brain store of version <= kSchemaVersion and migrates it to
 // kSchemaVersion. Throws StoreError: NotSqlite, ForeignSchema, NewerSchema, ReadOnly, Corrupt.
-void prepare_schema(SqliteDb& db);
+void prepare_schema(sqlite::Conn& db);
 
 }  // namespace zcache::brain

@@ -1,10 +1,10 @@
-#include "replica/sqlite_conn.h"
+#include "util/sqlite_conn.h"
 
 #include <sqlite3.h>
 
 #include <filesystem>
 
-namespace zcache::replica {
+namespace zcache::sqlite {
 namespace {
 
 // SQLite says only "unable to open database file"; say why when the file system can tell.
@@ -45,10 +45,17 @@ Stmt& Stmt::bind(int index, std::int64_t value) {
 }
 
 Stmt& Stmt::bind_blob(int index, std::string_view bytes) {
-  // SQLITE_STATIC: no copy; the caller keeps the bytes alive for this use. A zero-length blob
-  // needs a non-null pointer, or SQLite binds NULL.
+  // SQLITE_STATIC: no copy. A zero-length blob needs a non-null pointer, or SQLite binds NULL.
   const char* p = bytes.data() ? bytes.data() : "";
   if (int rc = sqlite3_bind_blob64(stmt_, index, p, bytes.size(), SQLITE_STATIC); rc != SQLITE_OK)
+    conn_->fail(rc, "bind");
+  return *this;
+}
+
+Stmt& Stmt::bind_text(int index, std::string_view text) {
+  // SQLITE_TRANSIENT: SQLite copies. As with blobs, empty text needs a non-null pointer.
+  const char* p = text.data() ? text.data() : "";
+  if (int rc = sqlite3_bind_text64(stmt_, index, p, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8); rc != SQLITE_OK)
     conn_->fail(rc, "bind");
   return *this;
 }
@@ -80,16 +87,24 @@ std::string_view Stmt::blob(int column) const {
   return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(n)) : std::string_view();
 }
 
+std::string Stmt::text(int column) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  const int n = sqlite3_column_bytes(stmt_, column);
+  return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+}
+
 // ---- Conn
 
-Conn::Conn(std::string path, bool create, int busy_timeout_ms) : path_(std::move(path)) {
+Conn::Conn(std::string path, bool create, int busy_timeout_ms, ErrorStyle errors)
+    : path_(std::move(path)), errors_(errors) {
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
     db_ = nullptr;
-    throw Error(ErrorKind::Io, "replica '" + path_ + "': cannot open the file (" + detail + ")" + open_hint(path_));
+    raise(rc, true,
+          std::string(errors_.label) + " '" + path_ + "': cannot open the file (" + detail + ")" + open_hint(path_));
   }
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, busy_timeout_ms);
@@ -100,10 +115,14 @@ Conn::~Conn() {
   sqlite3_close_v2(db_);
 }
 
+void Conn::raise(int rc, bool opening, const std::string& message) const {
+  if (errors_.raise) errors_.raise(Failure{rc, opening, path_, message});
+  throw Error(opening ? ErrorKind::Io : error_kind_for(rc), message);
+}
+
 void Conn::fail(int rc, std::string_view what) const {
   const std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
-  const ErrorKind kind = error_kind_for(rc);
-  std::string message = "replica '" + path_ + "': ";
+  std::string message = std::string(errors_.label) + " '" + path_ + "': ";
   switch (rc & 0xFF) {
     case SQLITE_NOTADB: message += "the file is not a SQLite database (" + detail + ")"; break;
     case SQLITE_CORRUPT: message += "the database file is damaged (" + detail + ")"; break;
@@ -112,23 +131,26 @@ void Conn::fail(int rc, std::string_view what) const {
     case SQLITE_FULL: message += "the disk is full (" + detail + ")"; break;
     case SQLITE_READONLY:
     case SQLITE_PERM: message += "the file cannot be written (" + detail + ")"; break;
+    case SQLITE_CANTOPEN: message += "the file cannot be opened (" + detail + ")"; break;
     default: message += detail; break;
   }
-  if (!what.empty()) message += " [while: " + std::string(what.substr(0, 100)) + "]";
-  throw Error(kind, message);
+  if (!what.empty()) message += " [while: " + std::string(what.substr(0, 120)) + "]";
+  raise(rc, false, message);
 }
 
 void Conn::damaged(std::string_view what) const {
-  throw Error(ErrorKind::Corrupt, "replica '" + path_ + "': the database file is damaged (" + std::string(what) + ")");
+  raise(SQLITE_CORRUPT, false,
+        std::string(errors_.label) + " '" + path_ + "': the database file is damaged (" + std::string(what) + ")");
 }
 
-Stmt Conn::stmt(const char* sql) {
+Stmt Conn::stmt(std::string_view sql) {
   auto it = stmts_.find(sql);
   if (it == stmts_.end()) {
     sqlite3_stmt* s = nullptr;
-    if (int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr); rc != SQLITE_OK)
-      fail(rc, sql);
-    it = stmts_.emplace(sql, s).first;
+    const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s,
+                                      nullptr);
+    if (rc != SQLITE_OK) fail(rc, sql);
+    it = stmts_.emplace(std::string(sql), s).first;
   }
   return Stmt(*this, it->second);
 }
@@ -138,14 +160,14 @@ void Conn::exec(const char* sql) {
   if (rc != SQLITE_OK) fail(rc, sql);
 }
 
-std::int64_t Conn::scalar(const char* sql) {
+std::int64_t Conn::scalar(std::string_view sql) {
   Stmt s = stmt(sql);
   return s.step() ? s.int64(0) : 0;
 }
 
-std::string Conn::scalar_text(const char* sql) {
+std::string Conn::scalar_text(std::string_view sql) {
   Stmt s = stmt(sql);
-  return s.step() ? std::string(s.blob(0)) : std::string();
+  return s.step() ? s.text(0) : std::string();
 }
 
 int Conn::changes() const noexcept { return sqlite3_changes(db_); }
@@ -167,4 +189,4 @@ void WriteTx::commit() {
 ReadTx::ReadTx(Conn& conn) : conn_(conn) { conn_.exec("BEGIN"); }
 ReadTx::~ReadTx() { sqlite3_exec(conn_.handle(), "COMMIT", nullptr, nullptr, nullptr); }
 
-}  // namespace zcache::replica
+}  // namespace zcache::sqlite
