@@ -23,7 +23,7 @@ clock.advance(301_000);  // milliseconds
 await show('after ttl (300 s)');
 await new Promise((r) => setTimeout(r, 50));  // the background revalidation lands
 await show('after the revalidation');
-const purged = cache.purge({ tags: ['products'] });
+const purged = await cache.purge({ tags: ['products'] });
 console.log(`  node    purge tags=['products']       -> ${JSON.stringify(purged)}`);
 await show('after the purge');
 cache.close();

@@ -46,11 +46,13 @@ class Cache extends EventEmitter {
   #errorSeq = 0;
   #background = new Set(); // revalidations running
   #closed = false;
+  #closing; // close()'s promise
 
   /**
    * @param {object} [options] maxBytes (256 MiB), ttl (60 s), stale (600 s), staleIfError (0 s),
    *   name (share one engine between worker_threads), onError, clock (ManualClock), ttlJitter,
-   *   lockTimeout, softTimeout, hardTimeout, hotBytes (32 MiB), shards.
+   *   lockTimeout, softTimeout, hardTimeout, hotBytes (32 MiB), shards; replicaFile (a SQLite
+   *   file beneath memory, path relative to the cwd), replicaMaxBytes (1 GiB), replicaRebuild.
    */
   constructor(options) {
     super();
@@ -72,6 +74,8 @@ class Cache extends EventEmitter {
    * Stale-while-revalidate: a fresh value resolves at once ('hit'); a stale one too, while one
    * caller in the process refreshes it in the background ('stale'); on a miss exactly one caller
    * in the process runs `fetcher(key)` and every other caller of the key waits for it ('miss').
+   * With a replicaFile, a memory miss first reads the file (off the event loop): a value found
+   * there resolves as 'hit' or 'stale' (one caller then revalidates), else one caller fetches.
    * @returns {Promise<any>}
    */
   swr(key, fetcher, options) {
@@ -228,16 +232,23 @@ class Cache extends EventEmitter {
   }
 
   // A flight this cache waited on ended (called from the native wake channel, on this thread).
-  #wake(waiterId, kind, outcome, bytes, identity, encoding, error, errorId) {
+  // `ticket`: with WAKE_LEAD the fill ticket (a read-through found nothing: this waiter leads);
+  // with a read-through's stale value, the revalidation ticket of the one waiter that refreshes.
+  #wake(waiterId, kind, outcome, bytes, identity, encoding, error, errorId, ticket) {
     if (kind === native.WAKE_RELEASE_ERROR) {
       this.#errors.delete(errorId);
       return;
     }
     const w = this.#waiters.get(waiterId);
-    if (w === undefined) return;
+    if (w === undefined) {
+      if (ticket !== undefined && !this.#closed) this.#native.dropTicket(ticket);
+      return;
+    }
     this.#waiters.delete(waiterId);
     if (this.#waiters.size === 0) busy.delete(this);
-    if (kind === native.WAKE_VALUE) {
+    if (kind === native.WAKE_LEAD) {
+      w.resolve(this.#lead(w.key, ticket, w.fetcher, w.entry, w.status));
+    } else if (kind === native.WAKE_VALUE) {
       try {
         // The delivered entry is pinned for us: keep the pin with a remembered value, or drop it.
         const slot = this.#hot.get(w.key);
@@ -254,9 +265,11 @@ class Cache extends EventEmitter {
           }
           this.#hot.remember(w.key, identity, value, bytes.length);
         }
+        if (ticket !== undefined) this.#revalidate(w.key, ticket, w.fetcher, w.entry);
         if (w.status !== undefined) w.status.cache = OUTCOMES[outcome];
         w.resolve(value);
       } catch (err) {
+        if (ticket !== undefined) this.#failQuietly(ticket, err);
         w.reject(err);
       }
     } else if (kind === native.WAKE_ERROR) {
@@ -279,7 +292,8 @@ class Cache extends EventEmitter {
   }
 
   /**
-   * The cached value (fresh or still servable while stale), or undefined. Never fetches.
+   * The cached value (fresh or still servable while stale), or undefined. Never fetches, and
+   * looks at memory only: the replica file is read through by swr().
    * `options.status.cache` receives 'hit', 'stale' or 'miss'.
    */
   get(key, options) {
@@ -322,13 +336,32 @@ class Cache extends EventEmitter {
   }
 
   /**
-   * Purges by keys, prefix and tags (their union). soft: mark stale instead of removing — the next
-   * reader gets the old value while exactly one revalidation runs.
-   * @returns {{objects_purged: number, bytes_freed: number}}
+   * Purges by keys, prefix and tags (their union), in memory at once and in the replica file.
+   * soft: mark stale instead of removing — the next reader gets the old value while exactly one
+   * revalidation runs. Resolves with one set of counts for both tiers once the file committed
+   * (an object in both counts once; bytes are summed); without a replica, at once.
+   * @returns {Promise<{objects_purged: number, bytes_freed: number}>}
    */
   purge(selector) {
-    const { keys, prefix, tags, soft } = purgeSelector(selector);
-    return this.#native.purge(keys, prefix, tags, soft);
+    try {
+      const { keys, prefix, tags, soft } = purgeSelector(selector);
+      return this.#native.purge(keys, prefix, tags, soft);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Resolves once everything written before the call is committed to the replica file (it then
+   * survives a crash); at once without a replica. Runs off the event loop.
+   * @returns {Promise<void>}
+   */
+  flush() {
+    try {
+      return this.#native.flush();
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Removes every entry (of the shared engine, for a named cache). */
@@ -337,7 +370,10 @@ class Cache extends EventEmitter {
     this.#hot.shrinkTo(0);
   }
 
-  /** The engine's counters, plus this instance's decoded-value map. */
+  /**
+   * The engine's counters (with a replica also replica_reads, replica_hits, promotions and the
+   * file's replica_bytes, replica_entries, replica_dropped), plus this instance's decoded-value map.
+   */
   stats() {
     const s = this.#native.stats();
     s.decoded_entries = this.#hot.slots.size;
@@ -357,18 +393,22 @@ class Cache extends EventEmitter {
 
   /**
    * Closes this handle (idempotent). Calls waiting on a fetch reject with ZatabaseClosedError;
-   * a named engine lives on while other threads hold it.
+   * a named engine lives on while other threads hold it. The returned promise (the same on every
+   * call; it never rejects) resolves once the handle is released: when it was the engine's last,
+   * its replica file has committed everything written and is closed — off the event loop.
+   * @returns {Promise<void>}
    */
   close() {
-    if (this.#closed) return;
+    if (this.#closed) return this.#closing;
     this.#closed = true;
-    this.#native.close();
+    this.#closing = this.#native.close();
     const waiting = [...this.#waiters.values()];
     this.#waiters.clear();
     busy.delete(this);
     this.#errors.clear();
     this.#hot.clear();
     for (const w of waiting) w.reject(new ZatabaseClosedError('the cache was closed while this call waited for a fetch'));
+    return this.#closing;
   }
 
   get closed() {

@@ -61,6 +61,19 @@ export interface CacheOptions {
   hotBytes?: number;
   /** Power-of-two shard count; 0 or absent picks one from maxBytes. */
   shards?: number;
+  /**
+   * A SQLite file beneath memory (path or file: URL; relative to the cwd), shared by the processes
+   * of a host: writes go to both tiers (the file's write-behind, off the event loop), swr() reads
+   * through on a memory miss, and entries with their windows survive restarts. For a named cache
+   * only the first `new Cache({ name })` of the process opens it; a later one asking for another
+   * file throws ZatabaseConflictError. Opening throws ZatabaseCorruptError (not a replica file, or
+   * damaged) or ZatabaseIoError, naming the file.
+   */
+  replicaFile?: string | URL;
+  /** Byte budget of the replica file's entries. Default 1 GiB. Needs replicaFile. */
+  replicaMaxBytes?: number;
+  /** An unreadable replica file is moved aside (`<file>.unreadable-<ms>`) and started afresh instead of throwing. Needs replicaFile. */
+  replicaRebuild?: boolean;
 }
 
 export interface PurgeSelector {
@@ -89,6 +102,14 @@ export interface CacheStats {
   bytes: number;
   entries: number;
   max_bytes: number;
+  /** Read-throughs of swr() to the replica file (0 without one), those that found a servable value, and entries copied into memory. */
+  replica_reads: number;
+  replica_hits: number;
+  promotions: number;
+  /** The replica file (present with replicaFile): charged bytes and entries as of its last commit, writes dropped (queue full). */
+  replica_bytes?: number;
+  replica_entries?: number;
+  replica_dropped?: number;
   /** Values this instance holds decoded on the JS heap. */
   decoded_entries: number;
   decoded_bytes: number;
@@ -103,17 +124,29 @@ export class Cache extends EventEmitter {
   constructor(options?: CacheOptions);
   readonly name: string | undefined;
   readonly closed: boolean;
+  /** Stale-while-revalidate; with a replicaFile a memory miss reads the file through (off the event loop) before fetching. */
   swr<T>(key: string, fetcher: Fetcher<T>, options?: SwrOptions): Promise<T>;
+  /** Memory only (never reads the replica file: read-through happens in swr()). */
   get<T = unknown>(key: string, options?: GetOptions): T | undefined;
   set(key: string, value: unknown, options?: EntryOptions): boolean;
+  /** Memory only. */
   has(key: string): boolean;
   delete(key: string): boolean;
-  purge(selector: PurgeSelector): PurgeResult;
+  /**
+   * Purges memory at once and the replica file; resolves with one set of counts for both tiers
+   * once the file committed (an object in both counts once; bytes are summed). Rejects with a
+   * TypeError/RangeError for a bad selector, or the file's error (memory is purged by then).
+   */
+  purge(selector: PurgeSelector): Promise<PurgeResult>;
+  /** Memory only: the replica file keeps its entries (swr() reads them through again). */
   clear(): void;
+  /** Resolves once everything written before it is committed to the replica file (it then survives a crash); at once without one. */
+  flush(): Promise<void>;
   stats(): CacheStats;
   runMaintenance(): void;
   whenIdle(): Promise<void>;
-  close(): void;
+  /** Idempotent. Resolves (never rejects) once the handle is released; the engine's last handle also commits and closes the replica file, off the event loop. */
+  close(): Promise<void>;
   on(event: 'error', listener: (error: ZatabaseFetchError) => void): this;
   on(event: string | symbol, listener: (...args: any[]) => void): this;
 }

@@ -2,10 +2,12 @@
 // The SDK's options: defaults (seed 003: fresh 60 s, then servable while stale 10 min), seconds
 // to the engine's milliseconds, and friendly TypeError/RangeError messages. The addon checks
 // types again and the core checks ranges; this layer only makes the messages good.
+const path = require('node:path');
 const { ZatabaseTypeError, ZatabaseRangeError } = require('./errors');
 
 const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
 const DEFAULT_HOT_BYTES = 32 * 1024 * 1024;
+const DEFAULT_REPLICA_MAX_BYTES = 1024 * 1024 * 1024;
 
 function describe(v) {
   if (v === null) return 'null';
@@ -57,6 +59,7 @@ function cacheOptions(options) {
     throw new ZatabaseRangeError(`ttlJitter must be a number in [0, 1), not ${describe(o.ttlJitter)}`);
   }
   const maxBytes = wholeNumber(o.maxBytes, 'maxBytes', 1) ?? DEFAULT_MAX_BYTES;
+  const replica = replicaOptions(o);
   const native = {
     name: o.name,
     maxBytes,
@@ -69,6 +72,7 @@ function cacheOptions(options) {
     softTimeoutMs: seconds(o.softTimeout, 'softTimeout'),
     hardTimeoutMs: seconds(o.hardTimeout, 'hardTimeout'),
     clock: o.clock,
+    ...replica,
   };
   if (native.lockTimeoutMs === 0) throw new ZatabaseRangeError('lockTimeout must be greater than 0');
   return {
@@ -76,6 +80,35 @@ function cacheOptions(options) {
     hotBytes: wholeNumber(o.hotBytes, 'hotBytes', 0) ?? Math.min(DEFAULT_HOT_BYTES, maxBytes),
     onError: o.onError,
     name: o.name,
+  };
+}
+
+/** replicaFile (resolved against the cwd), replicaMaxBytes, replicaRebuild → the native fields. */
+function replicaOptions(o) {
+  const { replicaFile, replicaMaxBytes, replicaRebuild } = o;
+  if (replicaFile === undefined) {
+    if (replicaMaxBytes !== undefined || replicaRebuild !== undefined) {
+      throw new ZatabaseTypeError('replicaMaxBytes and replicaRebuild need replicaFile (the path of the replica file)');
+    }
+    return {};
+  }
+  if (typeof replicaFile !== 'string' && !(replicaFile instanceof URL)) {
+    throw new ZatabaseTypeError(`replicaFile must be a path (a string or a file: URL), not ${describe(replicaFile)}`);
+  }
+  let file = replicaFile;
+  if (file instanceof URL) {
+    if (file.protocol !== 'file:') throw new ZatabaseTypeError(`replicaFile must be a file: URL, not ${file.protocol}`);
+    file = require('node:url').fileURLToPath(file);
+  }
+  if (file === '') throw new ZatabaseRangeError('replicaFile must not be empty');
+  if (file.includes('\0')) throw new ZatabaseRangeError('replicaFile must not contain NUL characters');
+  if (replicaRebuild !== undefined && typeof replicaRebuild !== 'boolean') {
+    throw new ZatabaseTypeError(`replicaRebuild must be a boolean, not ${describe(replicaRebuild)}`);
+  }
+  return {
+    replicaFile: path.resolve(file),
+    replicaMaxBytes: wholeNumber(replicaMaxBytes, 'replicaMaxBytes', 1) ?? DEFAULT_REPLICA_MAX_BYTES,
+    replicaRebuild,
   };
 }
 

@@ -38,7 +38,7 @@ Napi::Value Addon::SetErrorClasses(const Napi::CallbackInfo& info) {
 void Addon::CloseAll(Addon* self) {
   // close() unregisters, so iterate over a copy.
   std::vector<CacheWrap*> open(self->open_caches_.begin(), self->open_caches_.end());
-  for (CacheWrap* cache : open) cache->Close();
+  for (CacheWrap* cache : open) cache->Close(true);
   self->open_caches_.clear();
   // Pending calls are dropped, not rejected: no JS runs any more.
   std::vector<BrainClientWrap*> clients(self->open_clients_.begin(), self->open_clients_.end());

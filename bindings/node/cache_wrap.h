@@ -15,6 +15,14 @@
 //
 // takeValue()/takeTicket() must be called right after the call that reported them (JS is
 // single-threaded; the next call replaces them, dropping an untaken ticket as Cancelled).
+//
+// Replica tier (options.replicaFile): the binding opens the zcache::ReplicaStore on the cache's
+// clock and hands it to the engine, which owns it from then on. A named engine is opened once per
+// process: a process-wide registry (name → the engine handle) lets a second NativeCache of the
+// name reuse the engine without opening the file again. Nothing here waits on SQLite on the JS
+// thread except opening the file in the constructor: purge() and flush() settle promises through
+// a thread-safe function / the libuv pool, and close() drops an engine with a replica on the pool
+// (dropping the last handle commits the store's queue and joins its threads).
 #pragma once
 
 #include "pin_table.h"
@@ -23,6 +31,7 @@
 #include <napi.h>
 #include <zcache/cache.h>
 
+#include <memory>
 #include <optional>
 
 namespace zatabase_node {
@@ -36,7 +45,10 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   explicit CacheWrap(const Napi::CallbackInfo& info);
   ~CacheWrap() override;
 
-  void Close();  // idempotent; also called by the environment's cleanup hook
+  // Idempotent. Returns a promise that resolves once this handle is released: for an engine with
+  // a replica that happens on the libuv pool (the last handle commits and closes the file), else
+  // at once. `teardown` (the environment's cleanup hook, the destructor): release synchronously.
+  Napi::Value Close(bool teardown);
 
  private:
   zcache::Cache& Engine(Napi::Env env);
@@ -58,6 +70,8 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Value Has(const Napi::CallbackInfo& info);
   Napi::Value Delete(const Napi::CallbackInfo& info);
   Napi::Value Purge(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value DropTicket(const Napi::CallbackInfo& info);
   Napi::Value Clear(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Unpin(const Napi::CallbackInfo& info);
@@ -66,7 +80,8 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Value Closed(const Napi::CallbackInfo& info);
   Napi::Value EngineId(const Napi::CallbackInfo& info);
 
-  std::optional<zcache::Cache> engine_;  // empty once closed
+  std::shared_ptr<zcache::Cache> engine_;  // empty once closed; shared by the NativeCaches of a name
+  Napi::ObjectReference closed_promise_;  // what close() returns, once called
   WakeChannel* channel_ = nullptr;       // one reference held until Close()
   double* out_ = nullptr;                // the `out` Float64Array's memory
   Napi::Reference<Napi::ArrayBuffer> out_buffer_;

@@ -12,6 +12,7 @@ constexpr int kWakeValue = 0;
 constexpr int kWakeError = 1;
 constexpr int kWakeLockTimeout = 2;
 constexpr int kWakeReleaseError = 3;
+constexpr int kWakeLead = 4;
 
 }  // namespace
 
@@ -107,7 +108,7 @@ void WakeChannel::Deliver(Napi::Env env, Napi::Function on_wake, Message& m) {
   Napi::Value undefined = env.Undefined();
   if (m.kind == Message::Kind::ReleaseError) {
     on_wake.Call({Napi::Number::New(env, 0), Napi::Number::New(env, kWakeReleaseError), undefined, undefined,
-                  undefined, undefined, undefined, Napi::Number::New(env, m.error_id)});
+                  undefined, undefined, undefined, Napi::Number::New(env, m.error_id), undefined});
     return;
   }
   zcache::FlightResult& r = m.result;
@@ -119,9 +120,12 @@ void WakeChannel::Deliver(Napi::Env env, Napi::Function on_wake, Message& m) {
       const int encoding = r.value.encoding();
       const std::string_view data = r.value.value();
       Napi::Value bytes = Napi::Buffer<char>::Copy(env, data.data(), data.size());
+      // A read-through's Stale result: this waiter revalidates.
+      Napi::Value ticket = r.ticket ? TicketValue(env, std::move(r.ticket)) : undefined;
       pins_->Pin(r.value);
       on_wake.Call({id, Napi::Number::New(env, kWakeValue), Napi::Number::New(env, static_cast<int>(r.outcome)),
-                    bytes, Napi::Number::New(env, identity), Napi::Number::New(env, encoding), undefined, undefined});
+                    bytes, Napi::Number::New(env, identity), Napi::Number::New(env, encoding), undefined, undefined,
+                    ticket});
       return;
     }
     case zcache::FlightResult::Status::Error: {
@@ -136,13 +140,21 @@ void WakeChannel::Deliver(Napi::Env env, Napi::Function on_wake, Message& m) {
         error = MakeError(env, e).Value();
       }
       on_wake.Call({id, Napi::Number::New(env, kWakeError), undefined, undefined, undefined, undefined, error,
-                    error_id});
+                    error_id, undefined});
       return;
     }
     case zcache::FlightResult::Status::LockTimeout:
       on_wake.Call({id, Napi::Number::New(env, kWakeLockTimeout), undefined, undefined, undefined, undefined,
-                    undefined, undefined});
+                    undefined, undefined, undefined});
       return;
+    case zcache::FlightResult::Status::Lead: {
+      // A read-through found nothing servable: this waiter now leads the flight (fetch, then
+      // fill or fail). Undelivered (channel closed), the ticket dies with the message: Cancelled.
+      Napi::Value ticket = TicketValue(env, std::move(r.ticket));
+      on_wake.Call({id, Napi::Number::New(env, kWakeLead), Napi::Number::New(env, static_cast<int>(r.outcome)),
+                    undefined, undefined, undefined, undefined, undefined, ticket});
+      return;
+    }
   }
 }
 

@@ -1,7 +1,10 @@
 // WakeChannel: delivers the results of single-flight waits to one Cache's JS thread.
 //
 // The core calls a waiter's callback exactly once, on whichever thread completes the flight: a
-// fill or fail in another worker_thread, the core's maintenance thread, or this JS thread. The
+// fill or fail in another worker_thread, the core's maintenance thread, a replica reader thread
+// (read-through), or this JS thread. A message may carry a ticket (Lead, or a read-through's
+// revalidation); one never delivered — the channel closed — is dropped with the message, which
+// fails its flight with Cancelled for the other waiters. The
 // callback only queues a message on the channel's thread-safe function; the JS callback
 // (`onWake`, from the SDK) runs later on this Cache's thread. The thread-safe function is ref'd
 // only while waiters are pending, so an idle cache never keeps the process alive.
@@ -41,7 +44,9 @@ struct JsErrorPayload {
 class WakeChannel {
  public:
   // On the JS thread. `on_wake(waiterId, status, outcome, buffer, identity, encoding, error,
-  // errorId)`; see the Wake* constants in cache_wrap.h.
+  // errorId, ticket)`; see the kWake* constants in wake_channel.cc. `ticket` (a ticket external)
+  // comes with status Lead (the fill ticket: the waiter now leads the flight) and with a
+  // read-through's Stale value for the one waiter that revalidates.
   // `pins` (the owner's) pins every delivered entry; valid while the channel is open.
   static WakeChannel* Create(Napi::Env env, Napi::Function on_wake, PinTable* pins);
 

@@ -5,6 +5,11 @@
 
 #include <pybind11/stl.h>
 
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
 namespace zcache::py_binding {
 namespace {
 
@@ -43,11 +48,99 @@ zcache::EntryOptions entry_options(std::optional<std::int64_t> ttl_ms, std::opti
 
 py::tuple state_value(int state, py::object value) { return py::make_tuple(state, std::move(value)); }
 
+// --- opening an engine (GIL released)
+
+std::shared_ptr<zcache::ReplicaStore> open_store(zcache::ReplicaOptions options) {
+  const std::string path = options.path;
+  try {
+    return std::make_shared<zcache::ReplicaStore>(std::move(options));
+  } catch (const Error& e) {
+    if (std::string_view(e.what()).find(path) != std::string_view::npos) throw;
+    throw Error(e.kind(), "replica '" + path + "': " + e.what());  // every opening error names the file
+  }
+}
+
+// Handles of one name created through this module share one zcache::Cache handle. A later
+// handle finds it here and joins the engine without opening the replica file again (the store
+// is opened only by the handle that creates the engine). The mutex is held while the first
+// handle opens the store, so two threads creating the same name never both open it.
+struct NamedEngines {
+  std::mutex mu;
+  std::unordered_map<std::string, std::weak_ptr<zcache::Cache>> by_name;
+};
+
+NamedEngines& named_engines() {
+  static auto* n = new NamedEngines;  // never destroyed: engines may outlive static destruction
+  return *n;
+}
+
+// A handle asking for a replica joins an engine only if the engine uses that very file; a handle
+// without replica_file joins whatever the engine has.
+void check_replica(const zcache::Cache& cache, const std::string& name, const std::optional<zcache::ReplicaOptions>& want) {
+  if (!want) return;
+  const auto& have = cache.options().replica;
+  if (!have)
+    throw Error(ErrorKind::Conflict, "cache '" + name + "' already exists without a replica, not with replica_file '" +
+                                         want->path + "'");
+  if (have->path() != want->path)
+    throw Error(ErrorKind::Conflict, "cache '" + name + "' already exists with replica_file '" + have->path() +
+                                         "', not '" + want->path + "'");
+}
+
+std::shared_ptr<zcache::Cache> open_engine(zcache::CacheOptions o, const std::optional<std::string>& name,
+                                           std::optional<zcache::ReplicaOptions> replica) {
+  if (!name) {
+    if (replica) o.replica = open_store(std::move(*replica));
+    return std::make_shared<zcache::Cache>(std::move(o));
+  }
+  NamedEngines& n = named_engines();
+  std::lock_guard lock(n.mu);
+  std::weak_ptr<zcache::Cache>& slot = n.by_name[*name];
+  if (auto existing = slot.lock()) {
+    (void)zcache::Cache::shared(*name, o);  // the core's checks (max_bytes: Conflict); the same engine
+    check_replica(*existing, *name, replica);
+    return existing;
+  }
+  std::shared_ptr<zcache::ReplicaStore> store;  // closed on the way out if the engine did not take it
+  if (replica) o.replica = store = open_store(*replica);
+  // The engine may still exist without a handle of this module (a ticket keeps it): joined, and
+  // the store just opened goes unused (the rare case where a second store is opened, briefly).
+  auto cache = std::make_shared<zcache::Cache>(zcache::Cache::shared(*name, std::move(o)));
+  check_replica(*cache, *name, replica);
+  slot = cache;
+  return cache;
+}
+
 }  // namespace
 
-zcache::Cache& Engine::cache() {
-  if (closed()) throw Error(ErrorKind::Closed, "the cache is closed");
-  return cache_;
+// A call in progress: release() waits for it to end before dropping the handle. Constructed and
+// destroyed with the GIL held, so `calls_` needs no atomics (the hit path pays two increments).
+class Engine::Call {
+ public:
+  explicit Call(Engine& e, bool allow_closed = false) : e_(e) {
+    if ((e.closed_ && !allow_closed) || !e.cache_) throw Error(ErrorKind::Closed, "the cache is closed");
+    ++e.calls_;
+  }
+  ~Call() {
+    if (--e_.calls_ == 0 && e_.release_pending_) e_.drop_handle();
+  }
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+  zcache::Cache& cache() const noexcept { return *e_.cache_; }
+
+ private:
+  Engine& e_;
+};
+
+Engine::~Engine() { drop_handle(); }
+
+void Engine::drop_handle() noexcept {
+  release_pending_ = false;
+  std::shared_ptr<zcache::Cache> handle = std::move(cache_);
+  if (handle && python_alive() && PyGILState_Check()) {
+    py::gil_scoped_release nogil;  // the last handle closes the store, whose threads may want the GIL
+    handle.reset();
+  }
 }
 
 py::object Engine::decode(const EntryRef& entry) {
@@ -60,7 +153,8 @@ py::object Engine::decode(const EntryRef& entry) {
 
 py::tuple Engine::lookup(py::handle key) {
   const std::string_view k = key_view(key);
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   WaitSlot wait;
   zcache::LookupResult r;
   {
@@ -71,11 +165,11 @@ py::tuple Engine::lookup(py::handle key) {
     case zcache::LookupResult::State::Fresh:
       return py::make_tuple(int(kFresh), decode(r.value), py::none());
     case zcache::LookupResult::State::Stale: {
-      py::object ticket = r.ticket ? py::cast(PyTicket{std::move(r.ticket)}) : py::none();
+      py::object ticket = r.ticket ? py::cast(PyTicket(std::move(r.ticket), cache_)) : py::none();
       return py::make_tuple(int(kStale), decode(r.value), std::move(ticket));
     }
     case zcache::LookupResult::State::Miss:
-      return py::make_tuple(int(kMiss), py::none(), py::cast(PyTicket{std::move(r.ticket)}));
+      return py::make_tuple(int(kMiss), py::none(), py::cast(PyTicket(std::move(r.ticket), cache_)));
     case zcache::LookupResult::State::Wait:
       return py::make_tuple(int(kWait), py::none(), py::cast(PyWaiter(wait.hand_over(), r.wait_id)));
   }
@@ -84,7 +178,8 @@ py::tuple Engine::lookup(py::handle key) {
 
 py::tuple Engine::get(py::handle key) {
   const std::string_view k = key_view(key);
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   zcache::GetResult r;
   {
     py::gil_scoped_release nogil;
@@ -96,22 +191,39 @@ py::tuple Engine::get(py::handle key) {
 
 bool Engine::set(py::handle key, py::handle data, const zcache::EntryOptions& options) {
   const std::string_view k = key_view(key), v = bytes_view(data);
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   py::gil_scoped_release nogil;
   return c.set(k, v, options);
 }
 
 void Engine::fill(PyTicket& ticket, py::handle data, const zcache::EntryOptions& options) {
   const std::string_view v = bytes_view(data);
-  zcache::Cache& c = cache_;  // a leader may finish its flight after close(): waiters need it
+  // A leader may finish its flight after close(): waiters need it. The ticket's own handle, else ours.
+  std::shared_ptr<zcache::Cache> c = ticket.cache ? ticket.cache : cache_;
   zcache::Ticket t = ticket.take();
-  py::gil_scoped_release nogil;
-  c.fill(std::move(t), v, options);
+  ticket.drop();
+  if (!c) {
+    drop_without_gil(t, c);  // its waiters get Cancelled and look again
+    throw Error(ErrorKind::Closed, "the cache is closed; the fetched value was not stored");
+  }
+  py::gil_scoped_release nogil;  // t and c go here too: either may be the engine's last reference
+  try {
+    c->fill(std::move(t), v, options);
+  } catch (...) {
+    t = zcache::Ticket();
+    c.reset();
+    throw;
+  }
+  t = zcache::Ticket();
+  c.reset();
 }
 
 bool Engine::cancel_wait(py::handle key, std::uint64_t wait_id) {
   const std::string_view k = key_view(key);
-  zcache::Cache& c = cache();
+  if (!cache_) return false;  // released: the result is delivered and dropped unseen
+  Call call(*this, true);
+  zcache::Cache& c = call.cache();
   py::gil_scoped_release nogil;
   return c.cancel_wait(k, wait_id);
 }
@@ -119,11 +231,21 @@ bool Engine::cancel_wait(py::handle key, std::uint64_t wait_id) {
 py::tuple Engine::fail(PyTicket& ticket, py::handle exception, bool cancelled) {
   Error error = cancelled ? Error(ErrorKind::Cancelled, "the fetch was cancelled by its leader")
                           : fetch_failed(exception);
+  std::shared_ptr<zcache::Cache> c = ticket.cache ? ticket.cache : cache_;
   zcache::Ticket t = ticket.take();
+  ticket.drop();
   zcache::FlightResult r;
   {
     py::gil_scoped_release nogil;
-    r = cache_.fail(std::move(t), std::move(error));
+    try {
+      if (c) r = c->fail(std::move(t), std::move(error));  // else dropped below: Cancelled
+    } catch (...) {
+      t = zcache::Ticket();
+      c.reset();
+      throw;
+    }
+    t = zcache::Ticket();
+    c.reset();
   }
   if (r.status == zcache::FlightResult::Status::Value) return state_value(kStale, decode(r.value));
   return state_value(kAbsent, py::none());
@@ -133,14 +255,21 @@ py::tuple Engine::resolve(PyFlightResult& flight) {
   // Consumed: a result kept alive by a frame in the raised exception's traceback must not keep
   // that exception alive through the payload (a cycle the garbage collector cannot see).
   zcache::FlightResult r = std::move(flight.result);
+  py::object ticket = std::exchange(flight.ticket, py::none());
   flight.result = zcache::FlightResult{};
   flight.result.status = zcache::FlightResult::Status::Error;
   flight.result.error = Error(ErrorKind::InvalidArgument, "this flight result was already resolved");
+  // The ticket finishes through this engine's handle, even if this Cache is closed later.
+  if (!ticket.is_none() && cache_) ticket.cast<PyTicket&>().cache = cache_;
   switch (r.status) {
-    case zcache::FlightResult::Status::Value:
-      return state_value(r.outcome == Outcome::Stale ? kStale : kFilled, decode(r.value));
+    case zcache::FlightResult::Status::Value: {
+      const int state = r.outcome == Outcome::Stale ? kStale : r.outcome == Outcome::Hit ? kFresh : kFilled;
+      return py::make_tuple(state, decode(r.value), std::move(ticket));
+    }
+    case zcache::FlightResult::Status::Lead:
+      return py::make_tuple(int(kLead), py::none(), std::move(ticket));
     case zcache::FlightResult::Status::LockTimeout:
-      return state_value(kLockTimeout, py::none());
+      return py::make_tuple(int(kLockTimeout), py::none(), py::none());
     case zcache::FlightResult::Status::Error:
       raise_python_error(r.error ? *r.error : Error(ErrorKind::Internal, "a flight failed without an error"));
   }
@@ -149,25 +278,48 @@ py::tuple Engine::resolve(PyFlightResult& flight) {
 
 bool Engine::erase(py::handle key) {
   const std::string_view k = key_view(key);
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   py::gil_scoped_release nogil;
   return c.erase(k);
 }
 
-py::tuple Engine::purge(std::vector<std::string> keys, std::optional<std::string> prefix,
-                        std::vector<std::string> tags, bool soft) {
+void Engine::purge(std::vector<std::string> keys, std::optional<std::string> prefix, std::vector<std::string> tags,
+                   bool soft, py::object done) {
+  if (!PyCallable_Check(done.ptr())) throw py::type_error("done must be callable");
   zcache::PurgeSelector selector{std::move(keys), std::move(prefix), std::move(tags)};
-  zcache::Cache& c = cache();
-  zcache::PurgeResult r;
-  {
-    py::gil_scoped_release nogil;
-    r = c.purge(selector, soft ? zcache::PurgeMode::Soft : zcache::PurgeMode::Hard);
-  }
-  return py::make_tuple(r.objects_purged, r.bytes_freed);
+  Call call(*this);
+  zcache::Cache& c = call.cache();
+  // Runs once, on the replica's writer thread or on this one; the reference to `done` may die on
+  // either (PyRef takes the GIL for that, and leaks it once Python is shutting down).
+  zcache::Cache::PurgeDone report = [ref = std::make_shared<PyRef>(done)](zcache::PurgeResult r,
+                                                                        std::optional<Error> error) {
+    if (!python_alive()) return;
+    py::gil_scoped_acquire gil;
+    try {
+      py::object exc = error ? to_python_error(*error) : py::none();
+      ref->object()(r.objects_purged, r.bytes_freed, exc);
+    } catch (py::error_already_set& e) {
+      e.discard_as_unraisable("zatabase: delivering a purge result to a waiting task");
+    } catch (...) {
+      // `done` must not throw into the engine.
+    }
+  };
+  py::gil_scoped_release nogil;
+  c.purge(selector, soft ? zcache::PurgeMode::Soft : zcache::PurgeMode::Hard, 0, std::move(report));
+}
+
+void Engine::flush() {
+  Call call(*this);
+  std::shared_ptr<zcache::ReplicaStore> store = call.cache().options().replica;
+  if (!store) return;
+  py::gil_scoped_release nogil;
+  store->flush();
 }
 
 void Engine::clear() {
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   {
     py::gil_scoped_release nogil;
     c.clear();
@@ -176,11 +328,14 @@ void Engine::clear() {
 }
 
 py::dict Engine::stats() {
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   zcache::Stats s;
+  zcache::ReplicaStats rs;
   {
     py::gil_scoped_release nogil;
     s = c.stats();
+    if (const auto& store = c.options().replica) rs = store->stats();
   }
   py::dict d;
   d["hits"] = s.hits;
@@ -195,11 +350,20 @@ py::dict Engine::stats() {
   d["bytes"] = s.bytes;
   d["entries"] = s.entries;
   d["max_bytes"] = s.max_bytes;
+  d["replica_reads"] = s.replica_reads;
+  d["replica_hits"] = s.replica_hits;
+  d["promotions"] = s.promotions;
+  d["replica_bytes"] = rs.bytes;
+  d["replica_entries"] = rs.entries;
+  d["replica_max_bytes"] = rs.max_bytes;
+  d["replica_dropped"] = rs.dropped;
+  d["replica_queue_bytes"] = rs.queue_bytes;
   return d;
 }
 
 void Engine::run_maintenance() {
-  zcache::Cache& c = cache();
+  Call call(*this);
+  zcache::Cache& c = call.cache();
   py::gil_scoped_release nogil;
   c.run_maintenance();
 }
@@ -209,10 +373,18 @@ void Engine::close() {
   closed_ = true;
   memo_.clear();
   // A private engine has no other user: free its memory now rather than when the handle dies.
-  if (!shared_) {
+  if (!shared_ && cache_) {
+    Call call(*this, true);
+    zcache::Cache& c = call.cache();
     py::gil_scoped_release nogil;
-    cache_.clear();
+    c.clear();
   }
+}
+
+void Engine::release() {
+  close();
+  release_pending_ = true;
+  if (calls_ == 0) drop_handle();  // else the last call in progress drops it
 }
 
 py::dict Engine::memo_info() const {
@@ -231,12 +403,15 @@ void bind_engine(py::module_& m) {
   m.attr("LOCK_TIMEOUT") = int(kLockTimeout);
   m.attr("FILLED") = int(kFilled);
 
+  m.attr("LEAD") = int(kLead);
+
   py::class_<Engine>(m, "Engine", "A handle to one cache engine (see zatabase.Cache for the API).")
       .def(py::init([](std::uint64_t max_bytes, std::uint32_t shards, std::int64_t ttl_ms, std::int64_t stale_ms,
                        std::int64_t stale_if_error_ms, double ttl_jitter, std::int64_t lock_timeout_ms,
                        std::int64_t soft_timeout_ms, std::int64_t hard_timeout_ms,
                        std::optional<PyManualClock*> clock, std::optional<std::string> name, py::function decoder,
-                       std::size_t memo_bytes) {
+                       std::size_t memo_bytes, std::optional<std::string> replica_file,
+                       std::uint64_t replica_max_bytes, bool replica_rebuild) {
              zcache::CacheOptions o;
              o.max_bytes = max_bytes;
              o.shards = shards;
@@ -248,17 +423,29 @@ void bind_engine(py::module_& m) {
              o.soft_timeout_ms = soft_timeout_ms;
              o.hard_timeout_ms = hard_timeout_ms;
              if (clock && *clock) o.clock = (*clock)->clock;
-             std::optional<zcache::Cache> cache;
-             {
-               py::gil_scoped_release nogil;  // shared() takes the process-wide registry lock
-               cache.emplace(name ? zcache::Cache::shared(*name, std::move(o)) : zcache::Cache(std::move(o)));
+             std::optional<zcache::ReplicaOptions> replica;
+             if (replica_file) {
+               if (replica_file->empty()) throw py::value_error("replica_file must not be empty");
+               if (replica_max_bytes == 0) throw py::value_error("replica_max_bytes must be greater than 0");
+               replica.emplace();
+               replica->path = *replica_file;
+               replica->max_bytes = replica_max_bytes;
+               replica->rebuild_if_unreadable = replica_rebuild;
+               replica->clock = o.clock;  // the very clock object of the cache (null: both real)
              }
-             return std::make_unique<Engine>(std::move(*cache), std::move(decoder), memo_bytes, name.has_value());
+             std::shared_ptr<zcache::Cache> cache;
+             {
+               // Opening the file takes ms; shared() takes the process-wide registry lock.
+               py::gil_scoped_release nogil;
+               cache = open_engine(std::move(o), name, std::move(replica));
+             }
+             return std::make_unique<Engine>(std::move(cache), std::move(decoder), memo_bytes, name.has_value());
            }),
            py::kw_only(), py::arg("max_bytes"), py::arg("shards"), py::arg("ttl_ms"), py::arg("stale_ms"),
            py::arg("stale_if_error_ms"), py::arg("ttl_jitter"), py::arg("lock_timeout_ms"),
            py::arg("soft_timeout_ms"), py::arg("hard_timeout_ms"), py::arg("clock"), py::arg("name"),
-           py::arg("decoder"), py::arg("memo_bytes"))
+           py::arg("decoder"), py::arg("memo_bytes"), py::arg("replica_file") = py::none(),
+           py::arg("replica_max_bytes") = std::uint64_t{1} << 30, py::arg("replica_rebuild").noconvert() = false)
       .def("lookup", &Engine::lookup, py::arg("key"))
       .def("get", &Engine::get, py::arg("key"))
       .def("set",
@@ -282,12 +469,15 @@ void bind_engine(py::module_& m) {
       .def("resolve", &Engine::resolve, py::arg("result"))
       .def("erase", &Engine::erase, py::arg("key"))
       .def("purge", &Engine::purge, py::kw_only(), py::arg("keys"), py::arg("prefix"), py::arg("tags"),
-           py::arg("soft"))
+           py::arg("soft"), py::arg("done"))
+      .def("flush", &Engine::flush)
       .def("clear", &Engine::clear)
       .def("stats", &Engine::stats)
       .def("run_maintenance", &Engine::run_maintenance)
       .def("close", &Engine::close)
+      .def("release", &Engine::release)
       .def_property_readonly("closed", &Engine::closed)
+      .def_property_readonly("has_replica", &Engine::has_replica)
       .def_property_readonly("shared", &Engine::shared)
       .def_property_readonly("engine_id", &Engine::engine_id)
       .def("memo_info", &Engine::memo_info);

@@ -7,9 +7,14 @@ namespace {
 
 // Hands the result to Python; the GIL must be held. A closed loop (its thread has gone away) is
 // no reason to disturb the thread completing the flight: the error is reported as unraisable.
+// A ticket in the result goes to Python as a Ticket object; if nobody takes it (the loop is
+// closed, the task was cancelled), dropping that object fails its flight with Cancelled, so the
+// other waiters are not stranded.
 void deliver(const py::object& notify, zcache::FlightResult result) {
   try {
-    notify(PyFlightResult{std::move(result)});
+    py::object ticket = py::none();
+    if (result.ticket) ticket = py::cast(PyTicket(std::move(result.ticket), nullptr));
+    notify(PyFlightResult{std::move(result), std::move(ticket)});
   } catch (py::error_already_set& e) {
     e.discard_as_unraisable("zatabase: delivering a flight result to a waiting task");
   }
@@ -21,6 +26,19 @@ zcache::Ticket PyTicket::take() {
   if (!ticket) throw Error(ErrorKind::InvalidArgument, "this ticket was already filled or failed");
   return std::move(ticket);
 }
+
+void drop_without_gil(zcache::Ticket& t, std::shared_ptr<zcache::Cache>& c) noexcept {
+  if (!t && !c) return;
+  zcache::Ticket ticket = std::move(t);
+  std::shared_ptr<zcache::Cache> cache = std::move(c);
+  if (python_alive() && PyGILState_Check()) {
+    py::gil_scoped_release nogil;
+    ticket = zcache::Ticket();
+    cache.reset();
+  }
+}
+
+void PyTicket::drop() noexcept { drop_without_gil(ticket, cache); }
 
 void PyWaiter::attach(py::object notify) {
   if (!state_) throw py::value_error("this Waiter is empty");
@@ -96,9 +114,13 @@ void bind_flight(py::module_& m) {
   py::class_<PyTicket>(m, "Ticket", "The duty to fill or fail one flight (exactly one holder).")
       .def_property_readonly("key", [](const PyTicket& t) { return t.ticket.key(); })
       .def_property_readonly("revalidation", [](const PyTicket& t) { return t.ticket.revalidation(); })
-      .def_property_readonly("pending", [](const PyTicket& t) { return static_cast<bool>(t.ticket); });
+      .def_property_readonly("pending", [](const PyTicket& t) { return static_cast<bool>(t.ticket); })
+      .def("drop", &PyTicket::drop, "Gives the ticket up unused: its flight fails with Cancelled.");
 
-  py::class_<PyFlightResult>(m, "FlightResult", "A flight's outcome; Engine.resolve() reads it.");
+  py::class_<PyFlightResult>(m, "FlightResult", "A flight's outcome; Engine.resolve() reads it.")
+      .def_property_readonly(
+          "ticket", [](const PyFlightResult& r) { return r.ticket; },
+          "The Ticket handed to this waiter (it leads the fill, or revalidates a stale value), else None.");
 
   py::class_<PyWaiter>(m, "Waiter", "A follower's pending flight result.")
       .def("attach", &PyWaiter::attach, py::arg("notify"))

@@ -1,6 +1,8 @@
 // The SWR flight as Python sees it: a Ticket (the leader's duty to fill or fail), a Waiter (a
 // follower's pending result) and FlightResult (what a waiter receives, opaque to Python until
-// Engine.resolve() turns it into a value or an exception).
+// Engine.resolve() turns it into a value or an exception). With a replica a waiter may also be
+// handed a ticket: the fill ticket (it is now the leader) or a revalidation ticket; the result
+// exposes it as `ticket` (a Ticket) and Engine.resolve() returns it.
 //
 // Threads: the engine completes a flight on whatever thread fills, fails or times it out. The
 // waiter's callback takes the GIL there and calls the `notify` callable the SDK attached, which is
@@ -19,14 +21,35 @@
 
 namespace zcache::py_binding {
 
+// A ticket and the engine handle to finish it with (so that a leader can still fill after its
+// Cache was closed and released its own handle). A ticket delivered to a waiter gets its handle
+// from Engine.resolve(); until then `cache` is empty and the Engine's own handle is used.
+//
+// Dropping a ticket may drop the last reference to an engine, and with it close its replica
+// store, which joins the store's threads; those may be waiting for the GIL (a purge's `done`).
+// So the destructor lets the GIL go while it drops them.
 struct PyTicket {
   zcache::Ticket ticket;
+  std::shared_ptr<zcache::Cache> cache;
+
+  PyTicket(zcache::Ticket t, std::shared_ptr<zcache::Cache> c) : ticket(std::move(t)), cache(std::move(c)) {}
+  PyTicket(PyTicket&&) noexcept = default;
+  PyTicket& operator=(PyTicket&&) = delete;
+  ~PyTicket() { drop(); }
+
   // Throws InvalidArgument when the ticket was already used.
   zcache::Ticket take();
+  // Releases the ticket (failing its flight with Cancelled if unused) and the handle; lets the
+  // GIL go meanwhile when this thread holds it.
+  void drop() noexcept;
 };
 
+// Drops what `t` and `c` hold with the GIL released when this thread holds it (see PyTicket).
+void drop_without_gil(zcache::Ticket& t, std::shared_ptr<zcache::Cache>& c) noexcept;
+
 struct PyFlightResult {
-  zcache::FlightResult result;
+  zcache::FlightResult result;  // its ticket has moved to `ticket`
+  py::object ticket;            // a PyTicket, or None
 };
 
 // Shared by the engine's callback and the Python Waiter; whichever comes second delivers.

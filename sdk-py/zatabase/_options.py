@@ -6,6 +6,7 @@ Friendly TypeError/ValueError messages live here; native code checks types again
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable
 from typing import Optional, Union
 
@@ -60,3 +61,15 @@ def positive_int(name: str, value: object) -> int:
     if value <= 0:
         raise ValueError(f"{name} must be greater than 0, not {value}")
     return value
+
+
+def replica_path(value: object) -> str:
+    """The replica file as an absolute path (str or os.PathLike); named handles compare it."""
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"replica_file must be a str or os.PathLike, not {type(value).__name__}")
+    path = os.fspath(value)
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ValueError("replica_file must not be empty")
+    return os.path.abspath(path)

@@ -8,6 +8,12 @@ Values: a hit returns the object decoded from the engine's bytes. Decoded object
 Cache object (``decoded_cache_bytes``) and reused while the engine still holds that very version, so
 callers reading the same entry share one object: treat cached values as immutable, or pass
 ``decoded_cache_bytes=0`` to get a fresh copy on every hit (one ``pickle.loads`` each).
+
+Replica: ``Cache(replica_file="cache.db")`` keeps every entry also in a SQLite file beneath memory
+(the core's ReplicaStore), so entries and their windows survive restarts and are shared by the
+processes of a host. Writes reach the file in the background; ``swr()`` reads through on a memory
+miss (one read per key at a time; a hit in memory never touches the file); ``get()`` looks at memory
+only. ``await flush()`` waits until the file committed what was written so far.
 """
 
 from __future__ import annotations
@@ -16,13 +22,15 @@ import asyncio
 import functools
 import inspect
 import logging
+import os
 from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypedDict, TypeVar, Union
 
 from . import _native
 from ._background import BackgroundTasks
-from ._options import Seconds, check_key, optional_ms, positive_int, tag_list, to_ms
+from ._options import Seconds, check_key, optional_ms, positive_int, replica_path, tag_list, to_ms
 from .errors import CancelledError as FlightCancelledError
+from .errors import ClosedError
 from .outcome import CallStatus, Outcome
 from .serializers import SerializerName, decode, encoder_for
 
@@ -39,7 +47,7 @@ ErrorHook = Callable[[BaseException, str], None]
 logger = logging.getLogger("zatabase")
 
 _FRESH, _STALE, _MISS, _WAIT = _native.FRESH, _native.STALE, _native.MISS, _native.WAIT
-_ABSENT, _LOCK_TIMEOUT, _FILLED = _native.ABSENT, _native.LOCK_TIMEOUT, _native.FILLED
+_ABSENT, _LOCK_TIMEOUT, _FILLED, _LEAD = _native.ABSENT, _native.LOCK_TIMEOUT, _native.FILLED, _native.LEAD
 _HIT, _STALE_OUTCOME, _MISS_OUTCOME, _BYPASS = Outcome.HIT, Outcome.STALE, Outcome.MISS, Outcome.BYPASS
 
 # A waiter whose leader was cancelled looks the key up again; this many times at most.
@@ -66,11 +74,41 @@ class CacheStats(TypedDict):
     bytes: int
     entries: int
     max_bytes: int
+    # The replica tier (0 without one): read-throughs started, those that found a servable value,
+    # entries copied from the file into memory; the file's charged bytes and entries (as of its
+    # last transaction), its budget, writes dropped (queue full or too large), bytes queued now.
+    replica_reads: int
+    replica_hits: int
+    promotions: int
+    replica_bytes: int
+    replica_entries: int
+    replica_max_bytes: int
+    replica_dropped: int
+    replica_queue_bytes: int
 
 
-def _settle(future: asyncio.Future[Any], result: object) -> None:
+def _settle(future: asyncio.Future[Any], result: Any) -> None:
     if not future.done():  # a cancelled waiter leaves the others alone
         future.set_result(result)
+    else:
+        _give_up(result)
+
+
+def _give_up(result: Any) -> None:
+    """A result nobody will read: its ticket (the lead, or a revalidation) is given up at once, so
+    the other waiters take over (they get Cancelled and look again) instead of waiting for a timeout."""
+    ticket = result.ticket
+    if ticket is not None:
+        ticket.drop()
+
+
+def _settle_purge(future: asyncio.Future[Any], objects: int, freed: int, error: Optional[BaseException]) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result({"objects_purged": objects, "bytes_freed": freed})
 
 
 class Cache:
@@ -82,6 +120,13 @@ class Cache:
     ``soft_timeout``/``hard_timeout``: past them waiters get the old value / a TimeoutError.
     ``on_error(exc, key)`` hears about fetch failures nobody else sees (background revalidations,
     errors answered with a stale value); they are also logged on the ``zatabase`` logger.
+
+    ``replica_file`` (str or path): a SQLite file beneath memory (see the module docstring), with its
+    own byte budget ``replica_max_bytes`` (1 GiB). An unreadable or foreign file raises CorruptError
+    naming it, unless ``replica_rebuild=True``, which moves it aside (``<file>.unreadable-<ms>``) and
+    starts empty. Named caches: the first handle of a name creates the engine and opens the file;
+    later handles join that engine without opening it again (with ``replica_file`` it must be the
+    same file, else ConflictError; without it they use whatever the engine has).
     """
 
     def __init__(
@@ -101,8 +146,15 @@ class Cache:
         decoded_cache_bytes: Optional[int] = None,
         on_error: Optional[ErrorHook] = None,
         clock: Optional[ManualClock] = None,
+        replica_file: Union[str, os.PathLike[str], None] = None,
+        replica_max_bytes: int = 1 << 30,
+        replica_rebuild: bool = False,
     ) -> None:
         positive_int("max_bytes", max_bytes)
+        replica = None if replica_file is None else replica_path(replica_file)
+        positive_int("replica_max_bytes", replica_max_bytes)
+        if not isinstance(replica_rebuild, bool):
+            raise TypeError(f"replica_rebuild must be a bool, not {type(replica_rebuild).__name__}")
         if isinstance(shards, bool) or not isinstance(shards, int) or shards < 0:
             raise TypeError(f"shards must be a non-negative int, not {shards!r}")
         if isinstance(ttl_jitter, bool) or not isinstance(ttl_jitter, (int, float)) or not 0 <= ttl_jitter < 1:
@@ -136,9 +188,13 @@ class Cache:
             name=name,
             decoder=decode,
             memo_bytes=decoded_cache_bytes,
+            replica_file=replica,
+            replica_max_bytes=replica_max_bytes,
+            replica_rebuild=replica_rebuild,
         )
         self._lookup = self._engine.lookup  # bound once: the hit path is one native call
         self._name = name
+        self._replica_file = replica
         self._on_error = on_error
         self._tasks = BackgroundTasks()
 
@@ -158,6 +214,9 @@ class Cache:
     ) -> T:
         """The value of ``key``: fresh from the cache, stale while one background revalidation runs, or
         fetched (exactly one fetch per key at a time, across tasks and threads; the others wait).
+        With a replica, a memory miss first reads the file (once per key, the others wait): a value
+        found there is served (``hit``, or ``stale`` with one background revalidation); otherwise one
+        waiting call runs its fetcher (``miss``).
 
         ``fetcher`` is a plain or async callable. Options apply to the value this call stores and are
         checked when it stores one. ``status`` receives the outcome; ``bypass=True`` runs the fetcher
@@ -233,9 +292,22 @@ class Cache:
         try:
             result = await future
         except asyncio.CancelledError:
-            self._engine.cancel_wait(key, waiter.id)  # the other waiters are left alone
+            # The other waiters are left alone: withdrawn, or — if the result already came (the
+            # lead, say) — it is given up here or by _settle.
+            if not self._engine.cancel_wait(key, waiter.id) and future.done() and not future.cancelled():
+                _give_up(future.result())
             raise
-        state, value = self._engine.resolve(result)  # raises the leader's error
+        state, value, ticket = self._engine.resolve(result)  # raises the leader's error
+        if state == _LEAD:  # the replica had nothing servable: this call fetches for everyone
+            if self._engine.closed:
+                ticket.drop()
+                raise ClosedError("the cache is closed")
+            return await self._lead(key, ticket, fetcher, options, status)
+        if ticket is not None:  # a stale value read through from the replica: this call revalidates
+            if self._engine.closed:
+                ticket.drop()
+            else:
+                self._tasks.spawn(self._revalidate(key, ticket, fetcher, options), name=f"zatabase revalidate {key}")
         if state == _LOCK_TIMEOUT:  # the leader went silent: fetch ourselves (seed 004)
             if status is not None:
                 status.outcome, status.fetched = _MISS_OUTCOME, True
@@ -246,7 +318,8 @@ class Cache:
             self._engine.set(key, data, encoding, *options)
             return value  # type: ignore[no-any-return]
         if status is not None:
-            status.outcome, status.fetched = (_STALE_OUTCOME if state == _STALE else _MISS_OUTCOME), False
+            status.outcome = _STALE_OUTCOME if state == _STALE else _HIT if state == _FRESH else _MISS_OUTCOME
+            status.fetched = False
         return value  # type: ignore[no-any-return]
 
     async def _revalidate(self, key: str, ticket: Any, fetcher: Fetcher[Any], options: _EntryOptions) -> None:
@@ -296,7 +369,10 @@ class Cache:
     # ------------------------------------------------------------------ plain operations
 
     async def get(self, key: str, default: Any = None, *, status: Optional[CallStatus] = None) -> Any:
-        """The cached value (fresh or stale) or ``default``; never fetches or revalidates."""
+        """The cached value (fresh or stale) or ``default``; never fetches or revalidates.
+
+        Looks at memory only, never at the replica file: read-through happens in :meth:`swr`.
+        """
         state, value = self._engine.get(key)
         if state == _ABSENT:
             if status is not None:
@@ -340,6 +416,9 @@ class Cache:
         """Removes every entry matching any selector; a fetch in flight for one of them is not stored.
 
         ``soft=True`` marks them stale instead: readers get the old value while one revalidation runs.
+        With a replica, both tiers are purged and the counts are one set for both (an object in memory
+        and in the file counts once; bytes are the sum), reported once the file committed the purge;
+        if that fails, memory was purged and the file's error (e.g. IoError) is raised.
         """
         key_list = tag_list(keys) if keys is not None else []
         if prefix is not None and (not isinstance(prefix, str) or not prefix):
@@ -347,8 +426,23 @@ class Cache:
         tag_values = tag_list(tags)
         if not key_list and prefix is None and not tag_values:
             raise ValueError("purge() needs at least one of keys=, prefix= or tags= (use clear() to remove everything)")
-        objects, freed = self._engine.purge(keys=key_list, prefix=prefix, tags=tag_values, soft=bool(soft))
-        return {"objects_purged": objects, "bytes_freed": freed}
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[PurgeResult] = loop.create_future()
+
+        def done(objects: int, freed: int, error: Optional[BaseException]) -> None:
+            # On the replica's writer thread, or right here (no replica): either way via the loop.
+            loop.call_soon_threadsafe(_settle_purge, future, objects, freed, error)
+
+        self._engine.purge(keys=key_list, prefix=prefix, tags=tag_values, soft=bool(soft), done=done)
+        return await future
+
+    async def flush(self) -> None:
+        """Waits until the replica file has committed every write and purge made so far (off the event
+        loop); returns at once without a replica. Raises the error of a failed commit (e.g. IoError)."""
+        if not self._engine.has_replica:
+            self._engine.flush()  # ClosedError once closed
+            return
+        await asyncio.get_running_loop().run_in_executor(None, self._engine.flush)
 
     async def clear(self) -> None:
         """Removes every entry (of the shared engine, for a named cache)."""
@@ -386,13 +480,25 @@ class Cache:
     def name(self) -> Optional[str]:
         return self._name
 
+    @property
+    def replica_file(self) -> Optional[str]:
+        """The replica file this handle asked for (absolute), or None."""
+        return self._replica_file
+
     async def close(self) -> None:
         """Cancels this cache's background revalidations and closes the handle; idempotent.
 
         Later calls raise ``ClosedError``. A named cache's engine lives on for its other handles.
+        The last handle of an engine with a replica closes the file: its queued writes are committed
+        and its threads joined, off the event loop (a worker thread; about 1 ms for a small queue,
+        longer with many writes queued). A fetch still running elsewhere keeps the engine until it ends.
         """
         self._engine.close()
         await self._tasks.cancel_all()
+        if self._engine.has_replica:
+            await asyncio.get_running_loop().run_in_executor(None, self._engine.release)
+        else:
+            self._engine.release()
 
     async def wait_background(self) -> None:
         """Waits for the background revalidations started on this loop (tests, graceful shutdown)."""
@@ -407,4 +513,5 @@ class Cache:
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
         label = f"name={self._name!r}" if self._name else "private"
-        return f"<zatabase.Cache {label} serializer={self._serializer!r} {state}>"
+        replica = f" replica_file={self._replica_file!r}" if self._replica_file else ""
+        return f"<zatabase.Cache {label} serializer={self._serializer!r}{replica} {state}>"

@@ -148,6 +148,9 @@ void worker(int index, CacheOptions options, Shared& shared, std::vector<std::un
             case FlightResult::Status::LockTimeout:
               ++sh->lock_timeouts;
               break;
+            case FlightResult::Status::Lead:  // only read-through hands out the lead (no replica here)
+              w->bad = true;
+              break;
           }
           if (reenter) (void)sh->main->get(k);  // callbacks run with no lock held
         });

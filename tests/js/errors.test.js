@@ -80,9 +80,11 @@ describe('closed caches', () => {
     cache.close();
     expect(cache.closed).toBe(true);
     for (const call of [() => cache.get('k'), () => cache.set('k', 1), () => cache.has('k'), () => cache.delete('k'),
-      () => cache.purge({ keys: ['k'] }), () => cache.clear(), () => cache.stats()]) {
+      () => cache.clear(), () => cache.stats()]) {
       expect(call).toThrow(ZatabaseClosedError);
     }
+    await expect(cache.purge({ keys: ['k'] })).rejects.toThrow(ZatabaseClosedError);
+    await expect(cache.flush()).rejects.toThrow(ZatabaseClosedError);
     await expect(cache.swr('k', async () => 1)).rejects.toMatchObject({ code: 'closed', name: 'ZatabaseClosedError' });
   });
 });

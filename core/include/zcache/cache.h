@@ -12,6 +12,11 @@
 // Errors: methods throw zcache::Error (kind InvalidArgument for bad keys or options); nothing else
 // escapes. An engine lives while any handle (or ticket) to it does; bindings implement close() by
 // dropping their handle.
+//
+// Replica tier: with CacheOptions::replica set, a ReplicaStore (zcache/replica.h) sits beneath the
+// memory tier. set/fill/erase/purge reach both tiers (the file's writes are queued, never waited
+// for); lookup() reads through on a memory miss, asynchronously, as the key's flight leader (see
+// "The SWR protocol"). get() and contains() look at memory only. A memory hit costs nothing extra.
 #pragma once
 
 #include <zcache/clock.h>
@@ -31,6 +36,7 @@ namespace zcache {
 namespace detail {
 class CacheImpl;
 }
+class ReplicaStore;  // zcache/replica.h
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -49,6 +55,12 @@ struct CacheOptions {
   // A background thread that reclaims expired entries and times out silent fills. Only runs
   // with a real clock; with a ManualClock call Cache::run_maintenance().
   bool background_maintenance = true;
+  // The SQLite tier beneath this one (null = memory only). The engine shares ownership and keeps
+  // it open while it lives; one store serves one cache (the engine installs the store's purge
+  // listener, so purges of other processes reach this memory tier). Windows are absolute ms on
+  // the cache's clock, so the store must run on the same clock object (or both on real clocks):
+  // InvalidArgument otherwise. Tests give both the same ManualClock.
+  std::shared_ptr<ReplicaStore> replica;
 };
 
 // Per-write options. Unset durations take the cache's defaults.
@@ -99,6 +111,9 @@ struct Stats {
   std::uint64_t hits = 0, stale_hits = 0, misses = 0, fills = 0, sets = 0;
   std::uint64_t evictions = 0, expirations = 0, purged = 0, rejected = 0;
   std::uint64_t bytes = 0, entries = 0, max_bytes = 0;
+  // The replica tier (0 without one): read-throughs started, those that found a servable value,
+  // and entries copied from the file into memory. The store's own figures: ReplicaStore::stats().
+  std::uint64_t replica_reads = 0, replica_hits = 0, promotions = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -109,9 +124,26 @@ struct Stats {
 //              → Miss   : this caller holds the fill ticket; it must fill() or fail() it.
 //              → Wait   : another caller is filling; `on_wait` will be called once with the result.
 //
+// Read-through (with a replica): on a memory miss, lookup() does not hand out a Miss ticket.
+// It opens the key's flight with the replica read as its leader, makes the caller its first
+// waiter and answers Wait. When the read ends (on a replica reader thread):
+//   - a servable value is copied into memory (unless a purge or newer write happened meanwhile)
+//     and every waiter gets Status::Value with Outcome::Hit (fresh) or Outcome::Stale (past its
+//     fresh time; then exactly one waiter also gets a revalidation `ticket`);
+//   - nothing servable (absent, expired, purged meanwhile, read error): ONE waiter gets
+//     Status::Lead with the fill `ticket` (it must fill() or fail() it; its outcome is Miss) and
+//     the others keep waiting on the same flight, now led by that caller; with no waiter left
+//     the flight ends.
+// The flight's deadlines (lock, soft, hard timeout) run from the lookup that opened it and
+// restart when a caller takes the lead. A lookup with an empty `on_wait` cannot wait: it gets
+// Miss and the ticket as without a replica.
+//
 // A Ticket is move-only. Dropping it unused fails it with ErrorKind::Cancelled. A purge or a newer
 // write that happens while a ticket is out wins: fill() still hands the value to the waiters but
-// does not store it (after a soft purge it is stored as already stale).
+// does not store it (after a soft purge it is stored as already stale). The same goes for the
+// replica: a fill that lost to a purge or a newer write leaves no copy in the file (it queues an
+// erase of the key, which may also drop the newer write's copy there: a later miss, never a
+// wrong value). A fill too large for memory is still written to the file (its own budget).
 
 class Ticket {
  public:
@@ -140,16 +172,23 @@ struct FlightResult {
     Value,        // `value` holds the result; `outcome` is Miss (filled) or Stale (old value served)
     Error,        // `error` holds why: the leader's error, Timeout, or Cancelled
     LockTimeout,  // the leader was silent for lock_timeout_ms: fetch yourself (seed 004)
+    Lead,         // read-through found nothing servable: `ticket` is yours to fill() or fail()
   };
   Status status = Status::Value;
+  // Value: Miss (filled by a leader), Hit or Stale (read through from the replica; Stale also
+  // for an old value served on error or at the soft timeout). Lead: Miss.
   Outcome outcome = Outcome::Miss;
   EntryRef value;
   std::optional<Error> error;
+  // Lead: the fill ticket. Value with Outcome::Stale from a read-through: the revalidation ticket
+  // for exactly one waiter (empty for the others). Dropping it unused fails its flight.
+  Ticket ticket;
 };
 
 // Called exactly once (unless withdrawn by Cache::cancel_wait), on whichever thread completes the
-// flight — possibly the engine's maintenance thread — with no engine lock held. Every flight ends
-// (fill, fail, dropped ticket, or a timeout), so no callback is left pending forever.
+// flight — possibly the engine's maintenance thread or a replica reader thread — with no engine
+// lock held. Every flight ends (fill, fail, dropped ticket, or a timeout), so no callback is left
+// pending forever. A ticket received here may be filled or failed from any thread.
 using WaitCallback = std::function<void(FlightResult)>;
 
 struct LookupResult {
@@ -188,13 +227,26 @@ class Cache {
   static Cache shared(std::string_view name, CacheOptions options = {});
 
   // --- plain operations
+  // get() and contains() look at memory only (never wait on the replica); lookup() reads through.
   GetResult get(std::string_view key);
   bool contains(std::string_view key);  // present and servable (fresh or stale); no stats
   // Stores a value; false when it is larger than the cache can hold (it is then not stored).
   bool set(std::string_view key, std::string_view value, const EntryOptions& options = {});
-  bool erase(std::string_view key);  // true when something was removed
+  // set() and erase() also queue the write/erase to the replica (a set too large for memory
+  // still goes to the file, which has its own budget).
+  bool erase(std::string_view key);  // true when something was removed from memory
+  // Purges memory now and queues the replica purge; returns the memory tier's counts.
   PurgeResult purge(const PurgeSelector& selector, PurgeMode mode = PurgeMode::Hard);
-  void clear();
+  // The same, recording `cluster_sequence` (> 0) with the replica purge, and calling `done` once
+  // with one set of counts for both tiers once the file committed: on the replica's writer
+  // thread, or on the calling thread (before purge returns) when there is no replica or the file
+  // committed first. objects_purged is max(memory, file) — the file holds every entry memory does
+  // unless its write was dropped, so an object in both counts once; bytes_freed is the sum of
+  // both tiers' freed bytes. `error`: the replica purge failed (memory was purged; counts are
+  // memory's) or the store is closed. `done` must not throw.
+  using PurgeDone = std::function<void(PurgeResult, std::optional<Error>)>;
+  void purge(const PurgeSelector& selector, PurgeMode mode, std::int64_t cluster_sequence, PurgeDone done);
+  void clear();  // memory only: the replica keeps its entries (they are read through again)
 
   // --- stale-while-revalidate
   LookupResult lookup(std::string_view key, WaitCallback on_wait);

@@ -48,6 +48,7 @@ namespace {
 std::shared_ptr<detail::CacheImpl> make_impl(CacheOptions options) {
   auto impl = std::make_shared<detail::CacheImpl>(std::move(options));
   impl->start_maintenance();
+  impl->attach_replica();
   return impl;
 }
 
@@ -87,6 +88,9 @@ bool Cache::set(std::string_view key, std::string_view value, const EntryOptions
 }
 bool Cache::erase(std::string_view key) { return impl_->erase(key); }
 PurgeResult Cache::purge(const PurgeSelector& selector, PurgeMode mode) { return impl_->purge(selector, mode); }
+void Cache::purge(const PurgeSelector& selector, PurgeMode mode, std::int64_t cluster_sequence, PurgeDone done) {
+  impl_->purge(selector, mode, cluster_sequence, std::move(done));
+}
 void Cache::clear() { impl_->clear(); }
 LookupResult Cache::lookup(std::string_view key, WaitCallback on_wait) {
   return impl_->lookup(key, std::move(on_wait));

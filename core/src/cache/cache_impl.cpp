@@ -47,6 +47,14 @@ void validate_options(const CacheOptions& o) {
   if (o.lock_timeout_ms == 0) throw Error(ErrorKind::InvalidArgument, "lock_timeout_ms must be greater than 0");
 }
 
+void validate_replica_clock(const CacheOptions& o, const std::shared_ptr<Clock>& cache_clock) {
+  if (!o.replica) return;
+  const std::shared_ptr<Clock>& store_clock = o.replica->clock();
+  if (store_clock != cache_clock && !(store_clock->is_real() && cache_clock->is_real()))
+    throw Error(ErrorKind::InvalidArgument,
+                "replica: the store's clock must be the cache's clock (windows are absolute times on it)");
+}
+
 FlightResult value_result(EntryRef value, Outcome outcome) {
   FlightResult r;
   r.status = FlightResult::Status::Value;
@@ -63,6 +71,44 @@ FlightResult error_result(Error error) {
   return r;
 }
 
+// A result for one more waiter (a FlightResult is move-only because of its ticket, never shared).
+FlightResult copy_result(const FlightResult& r) {
+  FlightResult c;
+  c.status = r.status;
+  c.outcome = r.outcome;
+  c.value = r.value;
+  c.error = r.error;
+  return c;
+}
+
+// Whether a purge selector covers an entry (the engine's rule: any key, the prefix, any tag).
+bool covers(const PurgeSelector& sel, const Entry& e) {
+  const std::string_view key = e.key();
+  if (sel.prefix && key.starts_with(*sel.prefix)) return true;
+  for (const auto& k : sel.keys)
+    if (k == key) return true;
+  bool hit = false;
+  if (!sel.tags.empty())
+    e.for_each_tag([&](std::string_view own) {
+      for (const auto& t : sel.tags) hit = hit || t == own;
+    });
+  return hit;
+}
+
+void strongest(std::optional<PurgeMode>& into, PurgeMode mode) {
+  if (!into || mode == PurgeMode::Hard) into = mode;
+}
+
+// Set while the engine runs a callback on one of the replica store's threads: the engine's last
+// reference may go there, and a store must not be closed on its own thread (see ~CacheImpl).
+thread_local int t_replica_callbacks = 0;
+struct ReplicaCallbackScope {
+  ReplicaCallbackScope() noexcept { ++t_replica_callbacks; }
+  ~ReplicaCallbackScope() { --t_replica_callbacks; }
+  ReplicaCallbackScope(const ReplicaCallbackScope&) = delete;
+  ReplicaCallbackScope& operator=(const ReplicaCallbackScope&) = delete;
+};
+
 }  // namespace
 
 // The background thread holds only a weak reference, so it never keeps a cache alive; the last
@@ -78,6 +124,8 @@ struct CacheImpl::Janitor {
 CacheImpl::CacheImpl(CacheOptions options) : options_(std::move(options)) {
   validate_options(options_);
   clock_ = options_.clock ? options_.clock : system_clock();
+  validate_replica_clock(options_, clock_);
+  replica_ = options_.replica;
   const std::uint32_t n = pick_shards(options_);
   options_.shards = n;
   shard_mask_ = n - 1;
@@ -88,6 +136,22 @@ CacheImpl::CacheImpl(CacheOptions options) : options_(std::move(options)) {
 }
 
 CacheImpl::~CacheImpl() {
+  if (replica_) {
+    try {
+      replica_->set_purge_listener({});
+    } catch (...) {
+    }
+    if (t_replica_callbacks > 0) {
+      // The last reference went inside a store callback: closing the store here would wait for
+      // this very thread. Let another thread drop the engine's references.
+      auto* held = new std::shared_ptr<ReplicaStore>[2]{std::move(replica_), std::move(options_.replica)};
+      try {
+        std::thread([held] { delete[] held; }).detach();
+      } catch (...) {
+        // No thread to be had: keep the store open rather than deadlock.
+      }
+    }
+  }
   if (!janitor_) return;
   {
     std::lock_guard lock(janitor_->mu);
@@ -111,6 +175,15 @@ void CacheImpl::start_maintenance() {
       if (auto self = weak.lock()) self->run_maintenance();
       lock.lock();
     }
+  });
+}
+
+void CacheImpl::attach_replica() {
+  if (!replica_) return;
+  // Other processes' purges: memory only (the file already has them).
+  replica_->set_purge_listener([weak = weak_from_this()](const ReplicaPurgeEvent& event) {
+    ReplicaCallbackScope scope;
+    if (auto self = weak.lock()) self->purge_memory(event.selector, event.mode);
   });
 }
 
@@ -204,6 +277,7 @@ bool CacheImpl::contains(std::string_view key) {
 bool CacheImpl::set(std::string_view key, std::string_view value, const EntryOptions& options) {
   const std::int64_t t = now();
   Entry* e = make_entry(key, value, options, t);  // allocation and copy outside the lock
+  if (replica_) replica_write(*e);                // first: see "The replica" in cache_impl.h
   const std::uint64_t h = hash_key(key);
   Shard& shard = shard_for(h);
   Deferred out;
@@ -229,6 +303,7 @@ bool CacheImpl::set(std::string_view key, std::string_view value, const EntryOpt
 
 bool CacheImpl::erase(std::string_view key) {
   validate_key(key);
+  if (replica_) replica_erase(key);
   const std::uint64_t h = hash_key(key);
   Shard& shard = shard_for(h);
   Deferred out;
@@ -255,7 +330,119 @@ void CacheImpl::invalidate_flights(Shard& shard, const PurgeSelector& sel, Purge
     if (auto f = shard.flights.find(key); f != shard.flights.end()) f->second->invalidate(mode);
 }
 
+// A purge in progress, visible to fills and promotions from before its file part is queued until
+// its memory part is done.
+class CacheImpl::PurgeRegistration {
+ public:
+  PurgeRegistration(CacheImpl& cache, const PurgeSelector& selector, PurgeMode mode) : cache_(cache) {
+    std::lock_guard lock(cache_.active_mu_);
+    id_ = cache_.next_flight_id_.fetch_add(1, std::memory_order_relaxed);
+    cache_.active_purges_.push_back(ActivePurge{id_, selector, mode});
+    cache_.active_count_.fetch_add(1, std::memory_order_release);
+  }
+  ~PurgeRegistration() {
+    std::lock_guard lock(cache_.active_mu_);
+    std::erase_if(cache_.active_purges_, [&](const ActivePurge& p) { return p.id == id_; });
+    cache_.active_count_.fetch_sub(1, std::memory_order_release);
+  }
+  PurgeRegistration(const PurgeRegistration&) = delete;
+  PurgeRegistration& operator=(const PurgeRegistration&) = delete;
+
+ private:
+  CacheImpl& cache_;
+  std::uint64_t id_ = 0;
+};
+
+std::optional<PurgeMode> CacheImpl::purge_in_progress(const Entry& e) const {
+  std::optional<PurgeMode> mode;
+  if (active_count_.load(std::memory_order_acquire) == 0) return mode;
+  std::lock_guard lock(active_mu_);
+  for (const ActivePurge& p : active_purges_)
+    if (covers(p.selector, e)) strongest(mode, p.mode);
+  return mode;
+}
+
 PurgeResult CacheImpl::purge(const PurgeSelector& selector, PurgeMode mode) {
+  if (!replica_) return purge_memory(selector, mode);
+  validate_selector(selector);
+  PurgeRegistration registration(*this, selector, mode);
+  try {
+    replica_->purge(selector, mode, 0, nullptr);
+  } catch (const Error&) {
+    // Closed: memory is still purged; the file is no longer this cache's business.
+  }
+  return purge_memory(selector, mode);
+}
+
+void CacheImpl::purge(const PurgeSelector& selector, PurgeMode mode, std::int64_t cluster_sequence,
+                      Cache::PurgeDone done) {
+  validate_selector(selector);
+  if (cluster_sequence < 0) throw Error(ErrorKind::InvalidArgument, "cluster_sequence must not be negative");
+  if (!replica_) {
+    PurgeResult r = purge_memory(selector, mode);
+    if (done) done(r, std::nullopt);
+    return;
+  }
+  // The two tiers finish in either order; whichever is last reports.
+  struct Join {
+    std::mutex mu;
+    int pending = 2;
+    PurgeResult memory, file;
+    std::optional<Error> error;
+    Cache::PurgeDone done;
+  };
+  auto join = std::make_shared<Join>();
+  join->done = std::move(done);
+  auto arrive = [](Join& j) {
+    Cache::PurgeDone report;  // destroyed here, on this thread (it may hold the last handle)
+    PurgeResult r;
+    std::optional<Error> error;
+    {
+      std::lock_guard lock(j.mu);
+      if (--j.pending > 0) return;
+      report = std::move(j.done);
+      error = std::move(j.error);
+      if (error) {
+        r = j.memory;
+      } else {
+        r.objects_purged = std::max(j.memory.objects_purged, j.file.objects_purged);
+        r.bytes_freed = j.memory.bytes_freed + j.file.bytes_freed;
+      }
+    }
+    if (!report) return;
+    try {
+      report(r, std::move(error));
+    } catch (...) {
+      // `done` must not throw; it cannot be allowed to unwind through the store's writer.
+    }
+  };
+  {
+    PurgeRegistration registration(*this, selector, mode);
+    try {
+      replica_->purge(selector, mode, cluster_sequence, [join, arrive](ReplicaPurgeDone d) {
+        ReplicaCallbackScope scope;
+        {
+          std::lock_guard lock(join->mu);
+          join->file = d.result;
+          join->error = std::move(d.error);
+        }
+        arrive(*join);
+      });
+    } catch (const Error& e) {
+      {
+        std::lock_guard lock(join->mu);
+        join->error = e;
+      }
+      arrive(*join);
+    }
+    PurgeResult memory = purge_memory(selector, mode);
+    std::lock_guard lock(join->mu);
+    join->memory = memory;
+  }
+  arrive(*join);
+}
+
+PurgeResult CacheImpl::purge_memory(const PurgeSelector& selector, PurgeMode mode) {
   validate_selector(selector);
   const std::int64_t t = now();
   PurgeResult result;
@@ -324,9 +511,11 @@ Ticket CacheImpl::open_flight(Shard& shard, std::string_view key, bool revalidat
 bool CacheImpl::settle_deadlines(Flight& f, std::int64_t t, Deferred& out) {
   const std::int64_t age = t - f.started_ms;
   if (age >= options_.lock_timeout_ms) {
-    FlightResult r;
-    r.status = FlightResult::Status::LockTimeout;
-    for (auto& w : f.waiters) out.wake(std::move(w.callback), r);
+    for (auto& w : f.waiters) {
+      FlightResult r;
+      r.status = FlightResult::Status::LockTimeout;
+      out.wake(std::move(w.callback), std::move(r));
+    }
     f.waiters.clear();
     return true;
   }
@@ -364,6 +553,7 @@ LookupResult CacheImpl::lookup(std::string_view key, WaitCallback on_wait) {
       lookup_slow(shard, e, key, h, t, std::move(on_wait), r, out);
     }
   }
+  if (!out.reads.empty()) start_reads(out);
   if (!out.removals.empty() || !out.wakeups.empty()) finish(out);
   return r;
 }
@@ -395,6 +585,20 @@ void CacheImpl::lookup_slow(Shard& shard, Entry* e, std::string_view key, std::u
     previous = EntryRef(e);
   }
   if (f == shard.flights.end()) {
+    if (replica_ && on_wait) {
+      // Read through: the replica read leads the flight; this caller is its first waiter.
+      auto flight = std::make_unique<Flight>();
+      flight->id = next_flight_id_.fetch_add(1, std::memory_order_relaxed);
+      flight->started_ms = t;
+      flight->reading = true;
+      flight->previous = std::move(previous);
+      r.state = LookupResult::State::Wait;
+      r.wait_id = next_flight_id_.fetch_add(1, std::memory_order_relaxed);
+      flight->waiters.push_back({r.wait_id, std::move(on_wait)});
+      out.reads.emplace_back(std::string(key), flight->id);
+      shard.flights.emplace(std::string(key), std::move(flight));
+      return;
+    }
     r.state = LookupResult::State::Miss;
     r.ticket = open_flight(shard, key, false, std::move(previous), t);
     return;
@@ -413,6 +617,9 @@ EntryRef CacheImpl::fill(Ticket&& ticket, std::string_view value, const EntryOpt
   Entry* e = make_entry(ticket.key_, value, options, t);
   EntryRef served(e);
   retain(e);  // one reference for the caller (`served`), one that the shard may adopt
+  // The file first; undone below if a purge or newer write wins (see "The replica" in cache_impl.h).
+  if (replica_) replica_write(*e);
+  enum class FileFix { None, Erase, Rewrite } file_fix = replica_ ? FileFix::Erase : FileFix::None;
   const std::uint64_t h = hash_key(ticket.key_);
   Shard& shard = shard_for(h);
   Deferred out;
@@ -430,8 +637,11 @@ EntryRef CacheImpl::fill(Ticket&& ticket, std::string_view value, const EntryOpt
         e->for_each_tag([&](std::string_view own) { has = has || own == tag; });
         if (has && (!invalidated || mode == PurgeMode::Hard)) invalidated = mode;
       }
+      if (replica_)
+        if (auto in_progress = purge_in_progress(*e)) strongest(invalidated, *in_progress);
       if (invalidated == PurgeMode::Soft) e->fresh_until.store(t, std::memory_order_relaxed);
       const bool keep = invalidated != PurgeMode::Hard && t < e->reclaim_at();
+      if (replica_ && keep) file_fix = invalidated == PurgeMode::Soft ? FileFix::Rewrite : FileFix::None;
       if (keep && e->charge() <= shard.budget()) {
         ++shard.counters.fills;
         shard.insert(e, h, out);
@@ -446,6 +656,8 @@ EntryRef CacheImpl::fill(Ticket&& ticket, std::string_view value, const EntryOpt
     }
     // Otherwise the flight timed out or was superseded: the leader keeps its value, unstored.
   }
+  if (file_fix == FileFix::Rewrite) replica_write(*e);
+  if (file_fix == FileFix::Erase) replica_erase(ticket.key_);
   if (!adopted) release(e);
   ticket.impl_.reset();
   finish(out);
@@ -469,7 +681,7 @@ FlightResult CacheImpl::fail(Ticket&& ticket, Error error) {
       const EntryRef& prev = flight->previous;
       if (prev && shard.find(ticket.key_, h) == prev.get() && t < prev.error_until_ms())
         result = value_result(prev, Outcome::Stale);
-      for (auto& w : flight->waiters) out.wake(std::move(w.callback), result);
+      for (auto& w : flight->waiters) out.wake(std::move(w.callback), copy_result(result));
     }
   }
   ticket.impl_.reset();
@@ -496,6 +708,154 @@ bool CacheImpl::cancel_wait(std::string_view key, std::uint64_t wait_id) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The replica tier
+
+void CacheImpl::replica_write(const Entry& e) noexcept {
+  try {
+    ReplicaEntry r;
+    r.key = std::string(e.key());
+    r.value = std::string(e.value());
+    r.encoding = e.encoding;
+    r.tags.reserve(e.tag_count);
+    e.for_each_tag([&](std::string_view t) { r.tags.emplace_back(t); });
+    r.fresh_until = e.fresh();
+    r.stale_until = e.stale_until;
+    r.error_until = e.error_until;
+    replica_->write(std::move(r));  // false (dropped, or closed): the store queued an erase
+  } catch (...) {
+    // Closed or out of memory: the lower tier misses a write, never the caller.
+  }
+}
+
+void CacheImpl::replica_erase(std::string_view key) noexcept {
+  try {
+    replica_->erase(key);
+  } catch (...) {
+    // Closed: nothing left to erase from.
+  }
+}
+
+void CacheImpl::start_reads(Deferred& out) {
+  for (auto& [key, flight_id] : out.reads) {
+    replica_reads_.fetch_add(1, std::memory_order_relaxed);
+    try {
+      // The read holds the engine as a ticket would: every flight ends, even after the last handle.
+      replica_->read(key, [self = shared_from_this(), key = key, id = flight_id](ReplicaRead read) mutable {
+        ReplicaCallbackScope scope;
+        auto keep = std::move(self);  // released inside the scope (see ~CacheImpl)
+        keep->on_replica_read(key, id, std::move(read));
+      });
+    } catch (const Error& e) {
+      on_replica_read(key, flight_id, ReplicaRead{std::nullopt, e});  // closed: a failed read
+    }
+  }
+  out.reads.clear();
+}
+
+void CacheImpl::on_replica_read(const std::string& key, std::uint64_t flight_id, ReplicaRead read) {
+  const std::int64_t t = now();
+  // The copy for memory, made outside the lock. Kept while in its last window: past stale_until
+  // it can still serve a failed fetch (stale-if-error across a restart).
+  EntryRef value;
+  if (read.entry && !read.error) {
+    const ReplicaEntry& re = *read.entry;
+    try {
+      validate_value(re.value);
+      validate_tags(re.tags);
+      if (t < std::max(re.stale_until, re.error_until))
+        value = EntryRef(Entry::create(key, re.value, re.encoding, re.tags,
+                                       Windows{re.fresh_until, re.stale_until, re.error_until}));
+    } catch (const Error&) {
+      // Written by something that does not keep the engine's limits: treat as absent.
+    }
+  }
+  const std::uint64_t h = hash_key(key);
+  Shard& shard = shard_for(h);
+  Deferred out;
+  {
+    std::lock_guard lock(shard.mu);
+    shard.advance_time(t, out);
+    auto f = shard.flights.find(key);
+    // Otherwise the flight ended meanwhile (lock timeout): the answer has no one to go to.
+    if (f != shard.flights.end() && f->second->id == flight_id && f->second->reading) {
+      Flight& flight = *f->second;
+      // A purge or newer write since the lookup wins over the file's (older) answer.
+      std::optional<PurgeMode> invalidated = flight.invalidated;
+      if (value) {
+        Entry& e = *value.get();
+        for (const auto& [tag, mode] : flight.purged_tags) {
+          bool has = false;
+          e.for_each_tag([&](std::string_view own) { has = has || own == tag; });
+          if (has) strongest(invalidated, mode);
+        }
+        if (auto in_progress = purge_in_progress(e)) strongest(invalidated, *in_progress);
+        if (invalidated == PurgeMode::Hard) {
+          value = EntryRef();
+        } else {
+          if (invalidated == PurgeMode::Soft && t < e.fresh()) e.fresh_until.store(t, std::memory_order_relaxed);
+          if (e.charge() <= shard.budget()) {
+            retain(&e);
+            shard.insert(&e, h, out);  // replaces an older copy (one in its stale-if-error window)
+            promotions_.fetch_add(1, std::memory_order_relaxed);
+          }
+        }
+      }
+      const bool from_file = value && t < value.stale_until_ms();
+      if (!from_file && invalidated == PurgeMode::Hard) {
+        // A newer write may have stored a value meanwhile: the waiters get that one.
+        Entry* resident = shard.find(key, h);
+        if (resident && t < resident->stale_until && resident != flight.previous.get()) {
+          retain(resident);
+          value = EntryRef(resident);
+        }
+      }
+      if (value && t < value.stale_until_ms()) {
+        // Served (from the file, or a newer write): everyone gets it; when stale, one revalidates.
+        if (from_file) replica_hits_.fetch_add(1, std::memory_order_relaxed);
+        std::unique_ptr<Flight> ended = std::move(f->second);
+        shard.flights.erase(f);
+        const bool stale = t >= value.fresh_until_ms();
+        bool ticket_given = !stale;
+        for (auto& w : ended->waiters) {
+          FlightResult r = value_result(value, stale ? Outcome::Stale : Outcome::Hit);
+          if (!ticket_given && w.callback) {
+            r.ticket = open_flight(shard, key, true, value, t);
+            ticket_given = true;
+          }
+          out.wake(std::move(w.callback), std::move(r));
+        }
+      } else {
+        // Nothing servable: one waiter takes the lead; the others wait for it.
+        if (value && value.get() == shard.find(key, h)) flight.previous = value;  // for stale-if-error
+        if (invalidated == PurgeMode::Hard) flight.previous = EntryRef();
+        // The purges and writes seen so far came before the new leader's fetch: they beat the
+        // file's answer, not the value the leader is about to fetch.
+        flight.invalidated.reset();
+        flight.purged_tags.clear();
+        auto w = std::find_if(flight.waiters.begin(), flight.waiters.end(),
+                              [](const Flight::Waiter& x) { return static_cast<bool>(x.callback); });
+        if (w == flight.waiters.end()) {
+          shard.flights.erase(f);  // no one left to lead (waiters withdrawn): the flight ends
+        } else {
+          flight.reading = false;
+          flight.started_ms = t;  // the leader's fetch starts now; deadlines count from here
+          FlightResult r;
+          r.status = FlightResult::Status::Lead;
+          r.outcome = Outcome::Miss;
+          r.ticket.impl_ = shared_from_this();
+          r.ticket.key_ = key;
+          r.ticket.flight_id_ = flight.id;
+          WaitCallback cb = std::move(w->callback);
+          flight.waiters.erase(w);
+          out.wake(std::move(cb), std::move(r));
+        }
+      }
+    }
+  }
+  finish(out);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 Stats CacheImpl::stats() const {
   Stats s;
@@ -516,6 +876,9 @@ Stats CacheImpl::stats() const {
     s.bytes += shard.bytes();
     s.entries += shard.entries();
   }
+  s.replica_reads = replica_reads_.load(std::memory_order_relaxed);
+  s.replica_hits = replica_hits_.load(std::memory_order_relaxed);
+  s.promotions = promotions_.load(std::memory_order_relaxed);
   return s;
 }
 

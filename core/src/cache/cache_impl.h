@@ -3,18 +3,35 @@
 //
 // Locking: each shard's mutex guards that shard; no code path holds two shard locks, so there is
 // no lock order to get wrong. `listeners_mu_` is a leaf lock (never held while calling out).
-// Callbacks and listeners run after the shard lock is released (see Deferred).
+// Callbacks and listeners run after the shard lock is released (see Deferred). `active_mu_` is a
+// leaf lock too (taken under a shard lock). No lock of the engine is held while calling into the
+// replica store, and the store's callbacks run with none held.
+//
+// The replica (CacheOptions::replica). Both tiers see every purge, erase and newer write in a
+// compatible order without holding a lock across them:
+// - set() and erase() queue to the file first, then change memory. A read-through started after
+//   the queueing sees it (the store's reads include its queue); one started before belongs to a
+//   flight that the memory change invalidates, so its result is not promoted.
+// - purge() registers itself as in progress, queues the file's purge, purges memory, then
+//   unregisters. A fill or promotion that meets a registered purge covering its entry treats it
+//   like a purge that hit its flight.
+// - fill() queues its write before deciding under the lock, and queues an erase (or the stale
+//   rewrite of a soft purge) when a purge or newer write won. So the file never keeps a fill
+//   that a purge beat, at the price of an occasional extra erase (a miss, never a wrong value).
 #pragma once
 
 #include "cache/deferred.h"
 #include "cache/shard.h"
 
 #include <zcache/cache.h>
+#include <zcache/replica.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,12 +46,15 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
 
   // Starts the background maintenance thread (needs shared_from_this, so not in the constructor).
   void start_maintenance();
+  // Installs the replica's purge listener (needs weak_from_this, so not in the constructor).
+  void attach_replica();
 
   GetResult get(std::string_view key);
   bool contains(std::string_view key);
   bool set(std::string_view key, std::string_view value, const EntryOptions& options);
   bool erase(std::string_view key);
   PurgeResult purge(const PurgeSelector& selector, PurgeMode mode);
+  void purge(const PurgeSelector& selector, PurgeMode mode, std::int64_t cluster_sequence, Cache::PurgeDone done);
   void clear();
 
   LookupResult lookup(std::string_view key, WaitCallback on_wait);
@@ -68,6 +88,23 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   // Applies the soft, hard and lock timeouts to a flight; true when the flight must be dropped.
   bool settle_deadlines(Flight& flight, std::int64_t now, Deferred& out);
   static void invalidate_flights(Shard& shard, const PurgeSelector& selector, PurgeMode mode);
+  // The memory tier's part of a purge (also what other processes' purges apply); tells listeners.
+  PurgeResult purge_memory(const PurgeSelector& selector, PurgeMode mode);
+
+  // --- the replica tier
+  struct ActivePurge {
+    std::uint64_t id;
+    PurgeSelector selector;
+    PurgeMode mode;
+  };
+  class PurgeRegistration;
+  // The strongest mode among purges in progress that cover `e` (nothing when none does).
+  std::optional<PurgeMode> purge_in_progress(const Entry& e) const;
+  void start_reads(Deferred& out);
+  // Ends a read-through flight with the replica's answer (on a reader thread, no lock held).
+  void on_replica_read(const std::string& key, std::uint64_t flight_id, ReplicaRead read);
+  void replica_write(const Entry& e) noexcept;
+  void replica_erase(std::string_view key) noexcept;
   void finish(Deferred& out);
   std::shared_ptr<const Listeners> listeners() const;
 
@@ -83,6 +120,12 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
 
   struct Janitor;
   std::shared_ptr<Janitor> janitor_;
+
+  std::shared_ptr<ReplicaStore> replica_;  // = options_.replica
+  mutable std::mutex active_mu_;
+  std::vector<ActivePurge> active_purges_;
+  std::atomic<std::uint32_t> active_count_{0};
+  std::atomic<std::uint64_t> replica_reads_{0}, replica_hits_{0}, promotions_{0};
 };
 
 }  // namespace zcache::detail

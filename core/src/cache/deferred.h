@@ -6,6 +6,8 @@
 
 #include <zcache/cache.h>
 
+#include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -14,6 +16,7 @@ namespace zcache::detail {
 struct Deferred {
   std::vector<std::pair<WaitCallback, FlightResult>> wakeups;
   std::vector<std::pair<EntryRef, RemovalCause>> removals;
+  std::vector<std::pair<std::string, std::uint64_t>> reads;  // replica reads to start: (key, flight id)
 
   void wake(WaitCallback cb, FlightResult r) { wakeups.emplace_back(std::move(cb), std::move(r)); }
   void removed(EntryRef e, RemovalCause cause) { removals.emplace_back(std::move(e), cause); }

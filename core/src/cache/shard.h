@@ -71,6 +71,8 @@ struct Flight {
   std::uint64_t id = 0;
   std::int64_t started_ms = 0;
   bool revalidation = false;
+  // The leader is the replica read (no ticket out yet); see CacheImpl::on_replica_read.
+  bool reading = false;
   bool soft_fired = false;  // waiters were given the old value at the soft timeout
   bool hard_fired = false;  // waiters were given a Timeout error at the hard timeout
   // Set by a purge or a newer write while in flight: the fill is then not stored (Hard) or
