@@ -10,9 +10,7 @@
 
 #include <cmath>
 #include <cstring>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 namespace zatabase_node {
 namespace {
@@ -67,63 +65,6 @@ std::optional<zcache::ReplicaOptions> ReadReplicaOptions(Napi::Env env, Napi::Ob
   if (!max_bytes.IsUndefined()) r.max_bytes = WholeNumber(env, max_bytes, "replicaMaxBytes", 9007199254740991.0);
   if (!rebuild.IsUndefined()) r.rebuild_if_unreadable = BoolArg(env, rebuild, "replicaRebuild");
   return r;
-}
-
-// Opens the store on the engine's clock (the very same object: the engine requires it).
-std::shared_ptr<zcache::ReplicaStore> OpenReplica(zcache::ReplicaOptions r, const std::shared_ptr<zcache::Clock>& clock) {
-  r.clock = clock;
-  return std::make_shared<zcache::ReplicaStore>(std::move(r));
-}
-
-// Named engines of this process, across worker_threads: the handle the NativeCaches of a name
-// share. While one lives the engine does, so a later NativeCache of the name takes it without
-// opening the replica file again (the core's Cache::shared would only discard a store opened for
-// it). Entries expire with their last NativeCache.
-struct NamedEngines {
-  std::mutex mu;
-  std::unordered_map<std::string, std::weak_ptr<zcache::Cache>> by_name;
-};
-NamedEngines& Named() {
-  static auto* named = new NamedEngines;  // never destroyed: engines may outlive static destruction
-  return *named;
-}
-
-void CheckSameReplica(const std::string& name, const zcache::Cache& engine, const std::optional<zcache::ReplicaOptions>& replica) {
-  if (!replica) return;  // asking for none shares whatever the engine has
-  const auto& store = engine.options().replica;
-  if (store && store->path() == replica->path) return;
-  throw zcache::Error(zcache::ErrorKind::Conflict,
-                      "cache '" + name + "' already exists " +
-                          (store ? "with replicaFile " + store->path() : std::string("without a replicaFile")) +
-                          ", not " + replica->path);
-}
-
-std::shared_ptr<zcache::Cache> OpenNamed(const std::string& name, zcache::CacheOptions options,
-                                         std::optional<zcache::ReplicaOptions> replica) {
-  NamedEngines& named = Named();
-  std::lock_guard lock(named.mu);
-  std::weak_ptr<zcache::Cache>& slot = named.by_name[name];
-  if (std::shared_ptr<zcache::Cache> held = slot.lock()) {
-    zcache::Cache::shared(name, options);  // the same engine (held alive): the core's Conflict checks
-    CheckSameReplica(name, *held, replica);
-    return held;
-  }
-  if (replica) options.replica = OpenReplica(std::move(*replica), options.clock ? options.clock : zcache::system_clock());
-  const std::string path = options.replica ? options.replica->path() : std::string();
-  // The engine may still exist without us (a ticket keeps it alive): then the store just opened
-  // goes unused and closes here.
-  auto engine = std::make_shared<zcache::Cache>(zcache::Cache::shared(name, std::move(options)));
-  if (!path.empty()) {
-    zcache::ReplicaOptions asked;
-    asked.path = path;
-    CheckSameReplica(name, *engine, asked);
-  }
-  for (auto it = named.by_name.begin(); it != named.by_name.end();) {
-    if (it->second.expired() && it->first != name) it = named.by_name.erase(it);
-    else ++it;
-  }
-  slot = engine;
-  return engine;
 }
 
 // flush(): ReplicaStore::flush() on the libuv pool.
@@ -246,14 +187,13 @@ CacheWrap::CacheWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CacheWra
   Napi::Object o = info[0].As<Napi::Object>();
   Guarded(env, [&] {
     zcache::CacheOptions options = ReadOptions(env, o);
-    std::optional<zcache::ReplicaOptions> replica = ReadReplicaOptions(env, o);
+    // The core opens the file (here, on the JS thread) when it creates the engine; a later
+    // NativeCache of a name joins it, or gets the core's Conflict.
+    options.replica_options = ReadReplicaOptions(env, o);
     Napi::Value name = o.Get("name");
-    if (name.IsUndefined()) {
-      if (replica) options.replica = OpenReplica(std::move(*replica), options.clock ? options.clock : zcache::system_clock());
-      engine_ = std::make_shared<zcache::Cache>(std::move(options));
-    } else {
-      engine_ = OpenNamed(StringArg(env, name, "name"), std::move(options), std::move(replica));
-    }
+    engine_ = std::make_shared<zcache::Cache>(name.IsUndefined()
+                                                  ? zcache::Cache(std::move(options))
+                                                  : zcache::Cache::shared(StringArg(env, name, "name"), std::move(options)));
   });
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, kOutSlots * sizeof(double));
   out_ = static_cast<double*>(buffer.Data());

@@ -16,11 +16,11 @@
 // takeValue()/takeTicket() must be called right after the call that reported them (JS is
 // single-threaded; the next call replaces them, dropping an untaken ticket as Cancelled).
 //
-// Replica tier (options.replicaFile): the binding opens the zcache::ReplicaStore on the cache's
-// clock and hands it to the engine, which owns it from then on. A named engine is opened once per
-// process: a process-wide registry (name → the engine handle) lets a second NativeCache of the
-// name reuse the engine without opening the file again. Nothing here waits on SQLite on the JS
-// thread except opening the file in the constructor: purge() and flush() settle promises through
+// Replica tier (options.replicaFile): the binding passes the replica options to the core
+// (CacheOptions::replica_options), which opens the zcache::ReplicaStore on the cache's clock when
+// it creates the engine; a later NativeCache of a name joins the engine without opening the file
+// (Cache::shared: Conflict for another file). Nothing here waits on SQLite on the JS thread
+// except opening the file in the constructor: purge() and flush() settle promises through
 // a thread-safe function / the libuv pool, and close() drops an engine with a replica on the pool
 // (dropping the last handle commits the store's queue and joins its threads).
 #pragma once
@@ -80,7 +80,7 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Value Closed(const Napi::CallbackInfo& info);
   Napi::Value EngineId(const Napi::CallbackInfo& info);
 
-  std::shared_ptr<zcache::Cache> engine_;  // empty once closed; shared by the NativeCaches of a name
+  std::shared_ptr<zcache::Cache> engine_;  // empty once closed
   Napi::ObjectReference closed_promise_;  // what close() returns, once called
   WakeChannel* channel_ = nullptr;       // one reference held until Close()
   double* out_ = nullptr;                // the `out` Float64Array's memory

@@ -5,9 +5,7 @@
 
 #include <pybind11/stl.h>
 
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace zcache::py_binding {
@@ -48,67 +46,12 @@ zcache::EntryOptions entry_options(std::optional<std::int64_t> ttl_ms, std::opti
 
 py::tuple state_value(int state, py::object value) { return py::make_tuple(state, std::move(value)); }
 
-// --- opening an engine (GIL released)
+// --- opening an engine (GIL released): the core opens the replica file when it creates the
+// engine, once per shared name (Cache::shared: Conflict for another file).
 
-std::shared_ptr<zcache::ReplicaStore> open_store(zcache::ReplicaOptions options) {
-  const std::string path = options.path;
-  try {
-    return std::make_shared<zcache::ReplicaStore>(std::move(options));
-  } catch (const Error& e) {
-    if (std::string_view(e.what()).find(path) != std::string_view::npos) throw;
-    throw Error(e.kind(), "replica '" + path + "': " + e.what());  // every opening error names the file
-  }
-}
-
-// Handles of one name created through this module share one zcache::Cache handle. A later
-// handle finds it here and joins the engine without opening the replica file again (the store
-// is opened only by the handle that creates the engine). The mutex is held while the first
-// handle opens the store, so two threads creating the same name never both open it.
-struct NamedEngines {
-  std::mutex mu;
-  std::unordered_map<std::string, std::weak_ptr<zcache::Cache>> by_name;
-};
-
-NamedEngines& named_engines() {
-  static auto* n = new NamedEngines;  // never destroyed: engines may outlive static destruction
-  return *n;
-}
-
-// A handle asking for a replica joins an engine only if the engine uses that very file; a handle
-// without replica_file joins whatever the engine has.
-void check_replica(const zcache::Cache& cache, const std::string& name, const std::optional<zcache::ReplicaOptions>& want) {
-  if (!want) return;
-  const auto& have = cache.options().replica;
-  if (!have)
-    throw Error(ErrorKind::Conflict, "cache '" + name + "' already exists without a replica, not with replica_file '" +
-                                         want->path + "'");
-  if (have->path() != want->path)
-    throw Error(ErrorKind::Conflict, "cache '" + name + "' already exists with replica_file '" + have->path() +
-                                         "', not '" + want->path + "'");
-}
-
-std::shared_ptr<zcache::Cache> open_engine(zcache::CacheOptions o, const std::optional<std::string>& name,
-                                           std::optional<zcache::ReplicaOptions> replica) {
-  if (!name) {
-    if (replica) o.replica = open_store(std::move(*replica));
-    return std::make_shared<zcache::Cache>(std::move(o));
-  }
-  NamedEngines& n = named_engines();
-  std::lock_guard lock(n.mu);
-  std::weak_ptr<zcache::Cache>& slot = n.by_name[*name];
-  if (auto existing = slot.lock()) {
-    (void)zcache::Cache::shared(*name, o);  // the core's checks (max_bytes: Conflict); the same engine
-    check_replica(*existing, *name, replica);
-    return existing;
-  }
-  std::shared_ptr<zcache::ReplicaStore> store;  // closed on the way out if the engine did not take it
-  if (replica) o.replica = store = open_store(*replica);
-  // The engine may still exist without a handle of this module (a ticket keeps it): joined, and
-  // the store just opened goes unused (the rare case where a second store is opened, briefly).
-  auto cache = std::make_shared<zcache::Cache>(zcache::Cache::shared(*name, std::move(o)));
-  check_replica(*cache, *name, replica);
-  slot = cache;
-  return cache;
+std::shared_ptr<zcache::Cache> open_engine(zcache::CacheOptions o, const std::optional<std::string>& name) {
+  if (!name) return std::make_shared<zcache::Cache>(std::move(o));
+  return std::make_shared<zcache::Cache>(zcache::Cache::shared(*name, std::move(o)));
 }
 
 }  // namespace
@@ -423,21 +366,19 @@ void bind_engine(py::module_& m) {
              o.soft_timeout_ms = soft_timeout_ms;
              o.hard_timeout_ms = hard_timeout_ms;
              if (clock && *clock) o.clock = (*clock)->clock;
-             std::optional<zcache::ReplicaOptions> replica;
              if (replica_file) {
                if (replica_file->empty()) throw py::value_error("replica_file must not be empty");
                if (replica_max_bytes == 0) throw py::value_error("replica_max_bytes must be greater than 0");
-               replica.emplace();
-               replica->path = *replica_file;
-               replica->max_bytes = replica_max_bytes;
-               replica->rebuild_if_unreadable = replica_rebuild;
-               replica->clock = o.clock;  // the very clock object of the cache (null: both real)
+               zcache::ReplicaOptions& replica = o.replica_options.emplace();
+               replica.path = *replica_file;  // the core opens it on the cache's clock
+               replica.max_bytes = replica_max_bytes;
+               replica.rebuild_if_unreadable = replica_rebuild;
              }
              std::shared_ptr<zcache::Cache> cache;
              {
                // Opening the file takes ms; shared() takes the process-wide registry lock.
                py::gil_scoped_release nogil;
-               cache = open_engine(std::move(o), name, std::move(replica));
+               cache = open_engine(std::move(o), name);
              }
              return std::make_unique<Engine>(std::move(cache), std::move(decoder), memo_bytes, name.has_value());
            }),

@@ -14,10 +14,10 @@
 // which may be waiting for the GIL, so handles are always dropped with the GIL released. The SDK
 // calls release() off the event loop (run_in_executor) when there is a replica.
 //
-// Replica: the constructor opens the ReplicaStore (GIL released) on the cache's own clock object.
-// Named engines: handles of one name created through this module share one zcache::Cache handle
-// (`cache_`), found in a registry of weak references; a later handle joins it without opening
-// the file again. See engine.cpp (open_engine).
+// Replica: the constructor passes replica_file to the core (CacheOptions::replica_options) with
+// the GIL released; the core opens the ReplicaStore on the cache's own clock when it creates the
+// engine. Named engines: Cache::shared — a later handle of a name joins the engine without
+// opening the file again (Conflict for another file). See engine.cpp (open_engine).
 #pragma once
 
 #include "decoded_memo.h"

@@ -1,4 +1,5 @@
-// The engine with a SQLite replica beneath it (CacheOptions::replica): read-through as the flight's
+// The engine with a SQLite replica beneath it (CacheOptions::replica, or replica_options: the
+// engine opens the store itself, once per shared name): read-through as the flight's
 // leader, promotion, restarts, purges of both tiers, other processes' purges, and the rule that
 // a fill which lost to a purge leaves nothing in the file. Real stores on temporary files; time
 // is a ManualClock shared by cache and store. No assertion depends on timing: waits are bounded
@@ -11,11 +12,14 @@
 #include <stdlib.h>
 
 #include <chrono>
+#include <cstdio>
 #include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <future>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -128,13 +132,14 @@ struct Tier {
 };
 
 // Looks a key up through the replica and waits for the flight to answer.
-FlightResult read_through(Tier& t, const std::string& key) {
+FlightResult read_through_cache(Cache& cache, const std::string& key) {
   Waiter w;
-  LookupResult r = t.cache.lookup(key, w.callback());
+  LookupResult r = cache.lookup(key, w.callback());
   EXPECT_EQ(r.state, State::Wait);
   EXPECT_TRUE(w.wait());
   return w.take();
 }
+FlightResult read_through(Tier& t, const std::string& key) { return read_through_cache(t.cache, key); }
 
 TEST(CacheReplica, ValueSurvivesARestartWithItsWindows) {
   TempDir dir;
@@ -532,6 +537,170 @@ TEST(CacheReplica, TheLastHandleMayGoInsideAReplicaCallback) {
     r.ticket = Ticket();  // a lead's ticket: the last reference, off the store's threads
     EXPECT_TRUE(eventually([&] { return weak_store.expired(); }));
   }
+}
+
+// --- CacheOptions::replica_options: the engine opens its store itself, once per engine.
+
+ErrorKind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.kind();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorKind::Internal;
+}
+
+std::string message_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+CacheOptions options_with_file(const std::shared_ptr<ManualClock>& clock, const std::string& path) {
+  CacheOptions o = Tier::cache_options(clock, nullptr, 1 << 20);
+  ReplicaOptions r;
+  r.path = path;
+  r.poll_interval_ms = 10;
+  o.replica_options = r;
+  return o;
+}
+
+TEST(CacheReplicaOptions, TheEngineOpensTheStoreOnItsClock) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  Cache cache(options_with_file(clock, dir.file("r.db")));
+  const auto& store = cache.options().replica;
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->clock(), std::static_pointer_cast<Clock>(clock));
+  EXPECT_EQ(store->path(), std::filesystem::path(dir.file("r.db")).lexically_normal().string());
+  ASSERT_TRUE(cache.options().replica_options);
+  EXPECT_EQ(cache.options().replica_options->path, store->path());
+  cache.set("k", "v");
+  store->flush();
+  cache.clear();
+  FlightResult r = read_through_cache(cache, "k");
+  EXPECT_EQ(r.status, Status::Value);
+  EXPECT_EQ(value_of(r.value), "v");
+  // A private engine opens its own store, even on the same file.
+  Cache other(options_with_file(clock, dir.file("r.db")));
+  EXPECT_NE(other.options().replica, store);
+}
+
+TEST(CacheReplicaOptions, ASharedNameOpensItsFileOnce) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  const std::string name = "replica-options-once";
+  CacheOptions o = options_with_file(clock, dir.file("r.db"));
+  std::vector<std::thread> threads;
+  std::vector<const void*> ids(8);
+  std::vector<std::shared_ptr<ReplicaStore>> stores(8);
+  std::vector<std::optional<Cache>> handles(8);
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    threads.emplace_back([&, i] {
+      handles[i].emplace(Cache::shared(name, o));
+      ids[i] = handles[i]->id();
+      stores[i] = handles[i]->options().replica;
+    });
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(stores[0]);
+  for (std::size_t i = 1; i < ids.size(); ++i) {
+    EXPECT_EQ(ids[i], ids[0]);
+    EXPECT_EQ(stores[i], stores[0]);
+  }
+  // A joiner never opens the file: options that could not open a store at all are not even used.
+  CacheOptions unopenable = o;
+  unopenable.replica_options->readers = 0;  // InvalidArgument if a store were opened with it
+  Cache joined = Cache::shared(name, unopenable);
+  EXPECT_EQ(joined.id(), ids[0]);
+  EXPECT_EQ(joined.options().replica, stores[0]);
+  EXPECT_EQ(kind_of([&] { Cache{unopenable}; }), ErrorKind::InvalidArgument);
+  // Without replica options a handle joins whatever the engine has.
+  CacheOptions plain = Tier::cache_options(clock, nullptr, 1 << 20);
+  EXPECT_EQ(Cache::shared(name, plain).options().replica, stores[0]);
+}
+
+TEST(CacheReplicaOptions, ASharedNameConflictsOnAnotherFile) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  Cache a = Cache::shared("replica-options-conflict", options_with_file(clock, dir.file("a.db")));
+  auto other = [&] { Cache::shared("replica-options-conflict", options_with_file(clock, dir.file("b.db"))); };
+  EXPECT_EQ(kind_of(other), ErrorKind::Conflict);
+  const std::string m = message_of(other);
+  EXPECT_NE(m.find(dir.file("a.db")), std::string::npos) << m;
+  EXPECT_NE(m.find(dir.file("b.db")), std::string::npos) << m;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("b.db")));  // never opened
+
+  Cache memory = Cache::shared("replica-options-memory", Tier::cache_options(clock, nullptr, 1 << 20));
+  auto with_file = [&] { Cache::shared("replica-options-memory", options_with_file(clock, dir.file("c.db"))); };
+  EXPECT_EQ(kind_of(with_file), ErrorKind::Conflict);
+  EXPECT_NE(message_of(with_file).find("without a replica"), std::string::npos);
+  EXPECT_NE(message_of(with_file).find(dir.file("c.db")), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("c.db")));
+  // The max_bytes rule comes first, as before.
+  CacheOptions bigger = options_with_file(clock, dir.file("a.db"));
+  bigger.max_bytes *= 2;
+  EXPECT_EQ(kind_of([&] { Cache::shared("replica-options-conflict", bigger); }), ErrorKind::Conflict);
+}
+
+TEST(CacheReplicaOptions, RelativeAndAbsolutePathsOfOneFileAreTheSame) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  const std::filesystem::path absolute = dir.file("r.db");
+  Cache a = Cache::shared("replica-options-paths", options_with_file(clock, absolute.string()));
+  const std::string relative = std::filesystem::relative(absolute, std::filesystem::current_path()).string();
+  ASSERT_NE(relative.front(), '/');
+  const std::string unnormal = (absolute.parent_path() / "sub" / ".." / "." / "r.db").string();
+  for (const std::string& path : {relative, unnormal}) {
+    Cache b = Cache::shared("replica-options-paths", options_with_file(clock, path));
+    EXPECT_EQ(b.id(), a.id()) << path;
+  }
+  // A relative path opens the file it names, against the current directory.
+  Cache c = Cache::shared("replica-options-relative", options_with_file(clock, relative));
+  EXPECT_EQ(c.options().replica->path(), absolute.string());
+}
+
+TEST(CacheReplicaOptions, StoreAndOptionsTogetherAreInvalid) {
+  TempDir dir;
+  auto clock = std::make_shared<ManualClock>();
+  CacheOptions o = options_with_file(clock, dir.file("a.db"));
+  o.replica = Tier::open_store(dir.file("b.db"), clock, 1 << 20);
+  EXPECT_EQ(kind_of([&] { Cache{o}; }), ErrorKind::InvalidArgument);
+  EXPECT_EQ(kind_of([&] { Cache::shared("replica-options-both", o); }), ErrorKind::InvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("a.db")));
+}
+
+TEST(CacheReplicaOptions, TheStoreClockMustBeTheCachesClock) {
+  TempDir dir;
+  CacheOptions o = options_with_file(std::make_shared<ManualClock>(), dir.file("a.db"));
+  o.replica_options->clock = std::make_shared<ManualClock>();
+  EXPECT_EQ(kind_of([&] { Cache{o}; }), ErrorKind::InvalidArgument);
+  EXPECT_EQ(kind_of([&] { Cache::shared("replica-options-clock", o); }), ErrorKind::InvalidArgument);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("a.db")));
+  o.replica_options->clock = o.clock;  // the very same object
+  EXPECT_EQ(Cache{o}.options().replica->clock(), o.clock);
+}
+
+TEST(CacheReplicaOptions, OpeningErrorsNameTheFile) {
+  TempDir dir;
+  const std::string path = dir.file("garbage.db");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_TRUE(f);
+    const std::string junk(8192, 'x');
+    std::fwrite(junk.data(), 1, junk.size(), f);
+    std::fclose(f);
+  }
+  auto clock = std::make_shared<ManualClock>();
+  auto open = [&] { Cache::shared("replica-options-garbage", options_with_file(clock, path)); };
+  EXPECT_EQ(kind_of(open), ErrorKind::Corrupt);
+  EXPECT_NE(message_of(open).find(path), std::string::npos);
+  // Nothing was registered: the name is free for an engine that does open.
+  Cache fine = Cache::shared("replica-options-garbage", options_with_file(clock, dir.file("fine.db")));
+  EXPECT_TRUE(fine.options().replica);
 }
 
 }  // namespace

@@ -13,10 +13,11 @@
 // escapes. An engine lives while any handle (or ticket) to it does; bindings implement close() by
 // dropping their handle.
 //
-// Replica tier: with CacheOptions::replica set, a ReplicaStore (zcache/replica.h) sits beneath the
-// memory tier. set/fill/erase/purge reach both tiers (the file's writes are queued, never waited
-// for); lookup() reads through on a memory miss, asynchronously, as the key's flight leader (see
-// "The SWR protocol"). get() and contains() look at memory only. A memory hit costs nothing extra.
+// Replica tier: with CacheOptions::replica (or replica_options) set, a ReplicaStore
+// (zcache/replica.h) sits beneath the memory tier. set/fill/erase/purge reach both tiers (the
+// file's writes are queued, never waited for); lookup() reads through on a memory miss,
+// asynchronously, as the key's flight leader (see "The SWR protocol"). get() and contains() look
+// at memory only. A memory hit costs nothing extra.
 #pragma once
 
 #include <zcache/clock.h>
@@ -41,6 +42,30 @@ class ReplicaStore;  // zcache/replica.h
 // ---------------------------------------------------------------------------------------------
 // Options
 
+// The options of a ReplicaStore (zcache/replica.h): here because CacheOptions::replica_options
+// holds one.
+struct ReplicaOptions {
+  std::string path;                        // the database file; created if missing
+  // The byte budget: the sum over entries of key + value + tag bytes + kReplicaRowOverhead
+  // (+ kReplicaTagOverhead per tag). Eviction keeps it; the file is somewhat larger (pages,
+  // indexes) and does not shrink (freed pages are reused).
+  std::uint64_t max_bytes = 1ull << 30;
+  // Queued writes (key + value + tag bytes) beyond this are dropped; see write().
+  std::uint64_t max_queue_bytes = 64ull << 20;
+  std::uint32_t readers = 1;               // reader threads (and read connections)
+  std::int64_t poll_interval_ms = 100;     // purges of other processes; 0 = no poller thread
+  // A disk hit moves the entry's last_access (its LRU position) only when that is older than
+  // this, so hot keys are not rewritten on every read.
+  std::int64_t touch_granularity_ms = 10'000;
+  int busy_timeout_ms = 5'000;             // waiting for another process's write transaction
+  bool synchronous_full = false;           // fsync every commit (survives power loss)
+  // When the file is unreadable, not ours, or of a newer schema: move it (and its -wal) aside to
+  // "<path>.unreadable-<ms>" and start an empty one, instead of throwing Corrupt.
+  bool rebuild_if_unreadable = false;
+  std::uint32_t purge_log_limit = 10'000;  // purge_log rows kept (newest)
+  std::shared_ptr<Clock> clock;            // null = system_clock(); windows are in its ms
+};
+
 struct CacheOptions {
   std::uint64_t max_bytes = 256ull << 20;  // the byte budget; never exceeded
   std::uint32_t shards = 0;                // power of two; 0 picks one from max_bytes
@@ -59,8 +84,18 @@ struct CacheOptions {
   // it open while it lives; one store serves one cache (the engine installs the store's purge
   // listener, so purges of other processes reach this memory tier). Windows are absolute ms on
   // the cache's clock, so the store must run on the same clock object (or both on real clocks):
-  // InvalidArgument otherwise. Tests give both the same ManualClock.
+  // InvalidArgument otherwise. Tests give both the same ManualClock. After construction,
+  // Cache::options().replica is the engine's store however it was opened.
   std::shared_ptr<ReplicaStore> replica;
+  // Or let the engine open the store itself, when it is created (by the constructor, or by
+  // Cache::shared for a new name): on the calling thread, blocking (a few ms). The path is made
+  // absolute (against the current directory) and lexically normal first; that is the path the
+  // store opens and the one Cache::shared compares. An empty clock becomes the cache's clock
+  // object; another clock is InvalidArgument (unless both are real). Giving both `replica` and
+  // `replica_options` is InvalidArgument. Opening errors propagate: Corrupt / Io /
+  // InvalidArgument, each naming the file. Cache::options() then reports both the store (in
+  // `replica`) and these options as used (normalized path, the clock).
+  std::optional<ReplicaOptions> replica_options;
 };
 
 // Per-write options. Unset durations take the cache's defaults.
@@ -224,6 +259,13 @@ class Cache {
   // The engine registered under `name` in this process, created with `options` if it does not
   // exist yet. Every thread asking for the same name gets the same engine. Asking again with a
   // different max_bytes throws Conflict. The engine lives while any handle to it does.
+  //
+  // Replica: only the call that creates the engine opens options.replica_options (under the
+  // registry's lock, so two threads never both open it; other shared() calls wait meanwhile).
+  // A later call never opens a file: with replica_options naming the engine's file (compared as
+  // absolute, lexically normal paths) it joins, the other replica fields ignored; naming another
+  // file, or any file when the engine has none, throws Conflict naming both. A call without
+  // replica_options joins whatever the engine has (a `replica` store given then is not used).
   static Cache shared(std::string_view name, CacheOptions options = {});
 
   // --- plain operations

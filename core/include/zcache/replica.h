@@ -49,27 +49,7 @@ namespace replica {
 class StoreImpl;
 }
 
-struct ReplicaOptions {
-  std::string path;                        // the database file; created if missing
-  // The byte budget: the sum over entries of key + value + tag bytes + kReplicaRowOverhead
-  // (+ kReplicaTagOverhead per tag). Eviction keeps it; the file is somewhat larger (pages,
-  // indexes) and does not shrink (freed pages are reused).
-  std::uint64_t max_bytes = 1ull << 30;
-  // Queued writes (key + value + tag bytes) beyond this are dropped; see write().
-  std::uint64_t max_queue_bytes = 64ull << 20;
-  std::uint32_t readers = 1;               // reader threads (and read connections)
-  std::int64_t poll_interval_ms = 100;     // purges of other processes; 0 = no poller thread
-  // A disk hit moves the entry's last_access (its LRU position) only when that is older than
-  // this, so hot keys are not rewritten on every read.
-  std::int64_t touch_granularity_ms = 10'000;
-  int busy_timeout_ms = 5'000;             // waiting for another process's write transaction
-  bool synchronous_full = false;           // fsync every commit (survives power loss)
-  // When the file is unreadable, not ours, or of a newer schema: move it (and its -wal) aside to
-  // "<path>.unreadable-<ms>" and start an empty one, instead of throwing Corrupt.
-  bool rebuild_if_unreadable = false;
-  std::uint32_t purge_log_limit = 10'000;  // purge_log rows kept (newest)
-  std::shared_ptr<Clock> clock;            // null = system_clock(); windows are in its ms
-};
+// ReplicaOptions (the store's options) is declared in zcache/cache.h, since CacheOptions holds one.
 
 inline constexpr std::uint64_t kReplicaRowOverhead = 64;
 inline constexpr std::uint64_t kReplicaTagOverhead = 16;

@@ -1,9 +1,11 @@
 // The public Cache and Ticket handles, and the process-wide registry of named caches.
 #include "cache/cache_impl.h"
+#include "cache/validate.h"
 
 #include <absl/container/flat_hash_map.h>
 
 #include <mutex>
+#include <string>
 
 namespace zcache {
 
@@ -60,6 +62,20 @@ Registry& registry() {
   static Registry* r = new Registry;  // never destroyed: caches may outlive static destruction
   return *r;
 }
+// A later Cache::shared() of a name never opens a file: it may only ask for the engine's own
+// (or for none, joining whatever the engine has).
+void check_same_replica(std::string_view name, const detail::CacheImpl& engine, const CacheOptions& asked) {
+  if (!asked.replica_options) return;
+  const std::string want = detail::normal_replica_path(asked.replica_options->path);
+  const std::shared_ptr<ReplicaStore>& have = engine.options().replica;
+  if (!have)
+    throw Error(ErrorKind::Conflict, "cache '" + std::string(name) +
+                                         "' already exists without a replica, not with replica file '" + want + "'");
+  const std::string path = detail::normal_replica_path(have->path());
+  if (path != want)
+    throw Error(ErrorKind::Conflict, "cache '" + std::string(name) + "' already exists with replica file '" + path +
+                                         "', not '" + want + "'");
+}
 }  // namespace
 
 Cache::Cache(CacheOptions options) : impl_(make_impl(std::move(options))) {}
@@ -67,6 +83,9 @@ Cache::Cache(CacheOptions options) : impl_(make_impl(std::move(options))) {}
 Cache Cache::shared(std::string_view name, CacheOptions options) {
   if (name.empty()) throw Error(ErrorKind::InvalidArgument, "a shared cache needs a non-empty name");
   Registry& r = registry();
+  if (options.replica && options.replica_options)
+    throw Error(ErrorKind::InvalidArgument, "replica and replica_options are exclusive: give the store or its options");
+  // Held while a new engine opens its replica file (a few ms), so that it is opened once.
   std::lock_guard lock(r.mu);
   auto& slot = r.caches[name];
   if (auto existing = slot.lock()) {
@@ -74,6 +93,7 @@ Cache Cache::shared(std::string_view name, CacheOptions options) {
       throw Error(ErrorKind::Conflict, "cache '" + std::string(name) + "' already exists with max_bytes=" +
                                            std::to_string(existing->options().max_bytes) + ", not " +
                                            std::to_string(options.max_bytes));
+    check_same_replica(name, *existing, options);
     return Cache(std::move(existing));
   }
   auto impl = make_impl(std::move(options));

@@ -47,10 +47,34 @@ void validate_options(const CacheOptions& o) {
   if (o.lock_timeout_ms == 0) throw Error(ErrorKind::InvalidArgument, "lock_timeout_ms must be greater than 0");
 }
 
+bool same_clock(const std::shared_ptr<Clock>& a, const std::shared_ptr<Clock>& b) {
+  return a == b || (a->is_real() && b->is_real());
+}
+
+// CacheOptions::replica_options: opens the store on the cache's clock (see cache.h) and installs
+// it as options.replica, keeping the normalized options.
+void open_replica(CacheOptions& o, const std::shared_ptr<Clock>& cache_clock) {
+  if (!o.replica_options) return;
+  if (o.replica)
+    throw Error(ErrorKind::InvalidArgument, "replica and replica_options are exclusive: give the store or its options");
+  ReplicaOptions& r = *o.replica_options;
+  r.path = normal_replica_path(r.path);
+  if (!r.clock) r.clock = cache_clock;
+  if (!same_clock(r.clock, cache_clock))
+    throw Error(ErrorKind::InvalidArgument, "replica '" + r.path +
+                                                "': the store's clock must be the cache's clock (windows are absolute times on it)");
+  try {
+    o.replica = std::make_shared<ReplicaStore>(r);
+  } catch (const Error& e) {
+    if (std::string_view(e.what()).find(r.path) != std::string_view::npos) throw;
+    throw Error(e.kind(), "replica '" + r.path + "': " + e.what());  // every opening error names the file
+  }
+}
+
 void validate_replica_clock(const CacheOptions& o, const std::shared_ptr<Clock>& cache_clock) {
   if (!o.replica) return;
   const std::shared_ptr<Clock>& store_clock = o.replica->clock();
-  if (store_clock != cache_clock && !(store_clock->is_real() && cache_clock->is_real()))
+  if (!same_clock(store_clock, cache_clock))
     throw Error(ErrorKind::InvalidArgument,
                 "replica: the store's clock must be the cache's clock (windows are absolute times on it)");
 }
@@ -124,6 +148,7 @@ struct CacheImpl::Janitor {
 CacheImpl::CacheImpl(CacheOptions options) : options_(std::move(options)) {
   validate_options(options_);
   clock_ = options_.clock ? options_.clock : system_clock();
+  open_replica(options_, clock_);
   validate_replica_clock(options_, clock_);
   replica_ = options_.replica;
   const std::uint32_t n = pick_shards(options_);

@@ -1,6 +1,7 @@
 #include "cache/validate.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 
 namespace zcache::detail {
@@ -43,6 +44,14 @@ void validate_selector(const PurgeSelector& selector) {
     if (tag.size() > kMaxTagBytes)
       invalid("tag is " + std::to_string(tag.size()) + " bytes; the limit is " + std::to_string(kMaxTagBytes));
   }
+}
+
+std::string normal_replica_path(const std::string& path) {
+  if (path.empty()) invalid("replica options: path must not be empty");
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(path, ec);
+  if (ec) throw Error(ErrorKind::Io, "replica '" + path + "': cannot make the path absolute: " + ec.message());
+  return p.lexically_normal().string();
 }
 
 }  // namespace zcache::detail
