@@ -3,6 +3,7 @@
 #include "worker/stored_object.h"
 
 #include <zcache/http_semantics.h>
+#include <zcache/replica.h>
 
 #include <nlohmann/json.hpp>
 #include <uv.h>
@@ -54,7 +55,11 @@ void send_zcache_error(http::Responder& res, const Error& e) {
 }  // namespace
 
 ObjectApi::ObjectApi(Cache cache, WorkerMetrics& metrics, ObjectApiOptions options)
-    : cache_(std::move(cache)), metrics_(metrics), options_(std::move(options)) {}
+    : cache_(std::move(cache)), replica_(cache_.options().replica), metrics_(metrics), options_(std::move(options)) {
+  if (replica_ && !options_.post)
+    throw Error(ErrorKind::InvalidArgument, "ObjectApi: an engine with a replica needs options.post");
+  post_ = std::make_shared<const std::function<bool(http::UniqueTask)>>(options_.post);
+}
 
 bool ObjectApi::handle(http::Request& req, http::Responder& res) {
   try {
@@ -75,7 +80,12 @@ bool ObjectApi::handle(http::Request& req, http::Responder& res) {
     }
     if (req.path == "/metrics") {
       if (req.method != "GET") res.send_error(405, "method_not_allowed", "metrics takes GET");
-      else res.send_json(200, metrics_.to_json(cache_.stats()).dump());
+      else if (replica_) {
+        const ReplicaStats disk = replica_->stats();
+        res.send_json(200, metrics_.to_json(cache_.stats(), &disk).dump());
+      } else {
+        res.send_json(200, metrics_.to_json(cache_.stats()).dump());
+      }
       return true;
     }
     if (req.path == "/purge") {
@@ -91,13 +101,61 @@ bool ObjectApi::handle(http::Request& req, http::Responder& res) {
 }
 
 void ObjectApi::get(const http::Request& req, std::string_view key, http::Responder& res) {
+  if (replica_) {
+    get_through(req, key, res);
+    return;
+  }
+  GetResult r = cache_.get(key);
+  answer_get(res, req.is_head(), req.received_ns, std::move(r.value), r.stale, "memory");
+}
+
+void ObjectApi::get_through(const http::Request& req, std::string_view key, http::Responder& res) {
+  // The responder is shared with the wait callback: answered here on a memory hit, or by the
+  // task the callback posts back to the loop (its last owner then lives on the loop thread,
+  // except when the post is refused after shutdown, when every responder is inert anyway).
+  auto pending = std::make_shared<http::Responder>(std::move(res));
+  const bool head = req.is_head();
+  const std::uint64_t since = req.received_ns;
+  LookupResult r = cache_.lookup(key, [this, post = post_, pending, head, since](FlightResult f) mutable {
+    // On a replica reader thread (or whichever thread ended the flight). No origin here: a
+    // ticket of either kind (Lead's fill, a stale value's revalidation) is dropped at once, which
+    // fails its flight with Cancelled so that other waiters stop waiting for this node.
+    { Ticket unused = std::move(f.ticket); }
+    EntryRef value;
+    bool stale = false;
+    if (f.status == FlightResult::Status::Value) {
+      value = std::move(f.value);
+      stale = f.outcome == Outcome::Stale;
+    }
+    // The responder moves on with the task, so that its last owner is never this thread.
+    (*post)([this, pending = std::move(pending), head, since, value = std::move(value), stale]() mutable {
+      answer_get(*pending, head, since, std::move(value), stale, "disk");
+    });
+  });
+  switch (r.state) {
+    case LookupResult::State::Fresh:
+    case LookupResult::State::Stale: {
+      { Ticket unused = std::move(r.ticket); }  // a revalidation nobody here can run
+      answer_get(*pending, head, since, std::move(r.value), r.state == LookupResult::State::Stale, "memory");
+      return;
+    }
+    case LookupResult::State::Miss: {
+      { Ticket unused = std::move(r.ticket); }  // the engine could not wait: nothing to fill it with
+      answer_get(*pending, head, since, EntryRef(), false, "memory");
+      return;
+    }
+    case LookupResult::State::Wait: return;  // answered by the callback's posted task
+  }
+}
+
+void ObjectApi::answer_get(http::Responder& res, bool head, std::uint64_t since_ns, EntryRef value, bool stale,
+                           const char* tier) {
   struct RecordLatency {  // on every way out: the read's service time, parsed to answered
     WorkerMetrics& metrics;
     std::uint64_t since_ns;
     ~RecordLatency() { metrics.latency.record((uv_hrtime() - since_ns) / 1000); }
-  } record{metrics_, req.received_ns};
-  GetResult r = cache_.get(key);
-  auto object = r.value ? decode_object(r.value.value()) : std::nullopt;
+  } record{metrics_, since_ns};
+  auto object = value ? decode_object(value.value()) : std::nullopt;
   hs::CacheStatus status;
   if (!object) {
     WorkerMetrics::add(metrics_.misses);
@@ -107,15 +165,15 @@ void ObjectApi::get(const http::Request& req, std::string_view key, http::Respon
     res.send(std::move(miss));
     return;
   }
-  WorkerMetrics::add(r.stale ? metrics_.stale_hits : metrics_.hits);
-  status.kind = r.stale ? hs::CacheStatus::Kind::Stale : hs::CacheStatus::Kind::Hit;
-  status.detail = "memory";
+  WorkerMetrics::add(stale ? metrics_.stale_hits : metrics_.hits);
+  status.kind = stale ? hs::CacheStatus::Kind::Stale : hs::CacheStatus::Kind::Hit;
+  status.detail = tier;
   http::Response ok;
   ok.status = 200;
   ok.headers.set("Content-Type", std::string(object->content_type.empty() ? "application/octet-stream" : object->content_type));
   ok.headers.set("Cache-Status", hs::format_cache_status(options_.cache_name, status));
-  if (!req.is_head()) WorkerMetrics::add(metrics_.bytes_served, object->body.size());
-  ok.borrow_body(object->body, std::move(r.value));  // the entry stays alive until written
+  if (!head) WorkerMetrics::add(metrics_.bytes_served, object->body.size());
+  ok.borrow_body(object->body, std::move(value));  // the entry stays alive until written
   res.send(std::move(ok));
 }
 
@@ -152,8 +210,22 @@ void ObjectApi::put(http::Request& req, std::string_view key, http::Responder& r
 }
 
 void ObjectApi::erase(std::string_view key, http::Responder& res) {
-  if (cache_.erase(key)) res.send(http::Response::text(204, ""));
-  else res.send_error(404, "not_found", "no object with this key");
+  if (!replica_) {
+    if (cache_.erase(key)) res.send(http::Response::text(204, ""));
+    else res.send_error(404, "not_found", "no object with this key");
+    return;
+  }
+  // 204 when either tier held the key: ask the file first (asynchronously), then erase both
+  // tiers on the loop. The read sees this store's queued writes, so a PUT just answered counts.
+  auto pending = std::make_shared<http::Responder>(std::move(res));
+  replica_->read(std::string(key), [this, post = post_, key = std::string(key), pending](ReplicaRead read) mutable {
+    const bool on_disk = read.entry.has_value();
+    (*post)([this, key = std::move(key), pending = std::move(pending), on_disk] {
+      const bool in_memory = cache_.erase(key);
+      if (in_memory || on_disk) pending->send(http::Response::text(204, ""));
+      else pending->send_error(404, "not_found", "no object with this key");
+    });
+  });
 }
 
 void ObjectApi::purge(const http::Request& req, http::Responder& res) {
@@ -196,8 +268,30 @@ void ObjectApi::purge(const http::Request& req, http::Responder& res) {
     }
     soft = body["soft"].get<bool>();
   }
-  const PurgeResult r = cache_.purge(selector, soft ? PurgeMode::Soft : PurgeMode::Hard);
-  res.send_json(200, nlohmann::json{{"objects_purged", r.objects_purged}, {"bytes_freed", r.bytes_freed}}.dump());
+  std::int64_t sequence = 0;  // the brain's purge sequence, recorded with the file's purge
+  if (body.contains("sequence")) {
+    const auto& seq = body["sequence"];
+    if (!seq.is_number_integer() || seq.get<std::int64_t>() < 0) {
+      res.send_error(400, "bad_request", "sequence must be an integer >= 0");
+      return;
+    }
+    sequence = seq.get<std::int64_t>();
+  }
+  const PurgeMode mode = soft ? PurgeMode::Soft : PurgeMode::Hard;
+  if (!replica_) {
+    const PurgeResult r = cache_.purge(selector, mode);
+    res.send_json(200, nlohmann::json{{"objects_purged", r.objects_purged}, {"bytes_freed", r.bytes_freed}}.dump());
+    return;
+  }
+  // One set of counts for both tiers, once the file committed: `done` runs on the writer thread
+  // (or here, before purge returns); the answer is always given on the loop.
+  auto pending = std::make_shared<http::Responder>(std::move(res));
+  cache_.purge(selector, mode, sequence, [post = post_, pending](PurgeResult r, std::optional<Error> error) mutable {
+    (*post)([pending = std::move(pending), r, error = std::move(error)] {
+      if (error) pending->send_error(500, "internal", std::string("purged memory, but not the data file: ") + error->what());
+      else pending->send_json(200, nlohmann::json{{"objects_purged", r.objects_purged}, {"bytes_freed", r.bytes_freed}}.dump());
+    });
+  });
 }
 
 }  // namespace zcache::worker

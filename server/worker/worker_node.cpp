@@ -4,6 +4,8 @@
 #include "auth/jwt.h"
 #include "log/log.h"
 
+#include <zcache/replica.h>
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -19,6 +21,18 @@ std::int64_t unix_seconds() {
 CacheOptions engine_options(const WorkerNodeOptions& o) {
   CacheOptions c;
   c.max_bytes = o.capacity_bytes;
+  if (o.data_path.empty()) return c;
+  c.clock = system_clock();  // the store compares windows on the engine's clock object
+  ReplicaOptions r;
+  r.path = o.data_path;
+  r.max_bytes = o.disk_capacity_bytes;
+  r.clock = c.clock;
+  r.rebuild_if_unreadable = o.data_rebuild;
+  try {
+    c.replica = std::make_shared<ReplicaStore>(std::move(r));
+  } catch (const Error& e) {  // the message names the file and what is wrong with it
+    throw std::runtime_error(std::string("cannot open the --data file: ") + e.what());
+  }
   return c;
 }
 
@@ -31,17 +45,35 @@ http::ServerOptions with_log_sink(http::ServerOptions o) {
 
 }  // namespace
 
+ObjectApiOptions WorkerNode::api_options(std::shared_ptr<LoopGate> gate) {
+  ObjectApiOptions o;
+  o.post = [gate = std::move(gate)](http::UniqueTask task) {
+    std::lock_guard lock(gate->mu);
+    return gate->server != nullptr && gate->server->post(std::move(task));
+  };
+  return o;
+}
+
 WorkerNode::WorkerNode(uv_loop_t* loop, WorkerNodeOptions options)
     : loop_(loop),
       options_(std::move(options)),
       cache_(engine_options(options_)),
-      api_(cache_, metrics_),
+      api_(cache_, metrics_, api_options(gate_)),
       server_(loop, with_log_sink(options_.server)),
       tokens_(options_.secret) {
+  {
+    std::lock_guard lock(gate_->mu);
+    gate_->server = &server_;
+  }
   server_.set_handler([this](http::Request&& req, http::Responder res) { handle(std::move(req), std::move(res)); });
+  if (!options_.data_path.empty())
+    log("objects beyond memory go to " + options_.data_path + " (" + std::to_string(options_.disk_capacity_bytes) + " bytes)");
 }
 
-WorkerNode::~WorkerNode() = default;
+WorkerNode::~WorkerNode() {
+  std::lock_guard lock(gate_->mu);
+  gate_->server = nullptr;  // a replica callback still running posts nothing from now on
+}
 
 void WorkerNode::start() {
   if (const int rc = server_.listen(options_.listen_host, options_.listen_port); rc != 0)

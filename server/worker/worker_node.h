@@ -5,8 +5,13 @@
 // heartbeat interval. The brain answers with the same node_id for the same endpoint, so a
 // restarted worker keeps its identity and a brain that lost its registry learns the node again.
 //
-// Threading: construct, start and shutdown on the loop thread; the HTTP client's answers are
-// posted back to it.
+// Hybrid node: with `data_path` the engine sits on a ReplicaStore (that SQLite file, budget
+// `disk_capacity_bytes`): hot objects in memory, the rest on disk, and a restart on the same file
+// keeps them. The constructor opens the file; the store commits its queue and closes when the
+// node (the engine's last handle) is destroyed.
+//
+// Threading: construct, start and shutdown on the loop thread; the HTTP client's answers and the
+// replica's results are posted back to it.
 #pragma once
 
 #include "auth/verified_tokens.h"
@@ -21,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace zcache::worker {
@@ -33,6 +39,9 @@ struct WorkerNodeOptions {
   std::string secret;                    // shared with the brain: verifies and signs tokens
   std::string region = "local";
   std::uint64_t capacity_bytes = 512ull << 20;
+  std::string data_path;                 // the SQLite file beneath memory; empty: memory only
+  std::uint64_t disk_capacity_bytes = 10ull << 30;
+  bool data_rebuild = false;             // an unreadable/foreign file is moved aside, not fatal
   std::int64_t heartbeat_interval_ms = 10'000;
   std::int64_t brain_timeout_ms = 10'000;
   http::ServerOptions server;
@@ -40,6 +49,8 @@ struct WorkerNodeOptions {
 
 class WorkerNode {
  public:
+  // Throws std::runtime_error naming the data file when it cannot be opened (corrupt, foreign,
+  // newer schema, unreachable path).
   WorkerNode(uv_loop_t* loop, WorkerNodeOptions options);
   ~WorkerNode();
   WorkerNode(const WorkerNode&) = delete;
@@ -63,8 +74,18 @@ class WorkerNode {
   void register_with_brain();
   void on_registered(int status, std::string body, std::string error);
 
+  // The way back to the loop for threads that may outlive the server (the replica's callbacks):
+  // closed in the destructor, before the server goes.
+  struct LoopGate {
+    std::mutex mu;
+    http::HttpServer* server = nullptr;  // guarded by mu
+  };
+
+  static ObjectApiOptions api_options(std::shared_ptr<LoopGate> gate);
+
   uv_loop_t* loop_;
   WorkerNodeOptions options_;
+  std::shared_ptr<LoopGate> gate_ = std::make_shared<LoopGate>();
   Cache cache_;
   WorkerMetrics metrics_;
   ObjectApi api_;
