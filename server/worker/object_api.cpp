@@ -288,7 +288,9 @@ void ObjectApi::purge(const http::Request& req, http::Responder& res) {
   auto pending = std::make_shared<http::Responder>(std::move(res));
   cache_.purge(selector, mode, sequence, [post = post_, pending](PurgeResult r, std::optional<Error> error) mutable {
     (*post)([pending = std::move(pending), r, error = std::move(error)] {
-      if (error) pending->send_error(500, "internal", std::string("purged memory, but not the data file: ") + error->what());
+      // The file could not be written now (locked past busy_timeout, I/O): a server-side fault the
+      // caller may retry, not a bug — 503 as the brain answers for its own store.
+      if (error) pending->send_error(503, "unavailable", std::string("purged memory, but not the data file: ") + error->what());
       else pending->send_json(200, nlohmann::json{{"objects_purged", r.objects_purged}, {"bytes_freed", r.bytes_freed}}.dump());
     });
   });
