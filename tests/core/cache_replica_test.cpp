@@ -4,6 +4,7 @@
 // a fill which lost to a purge leaves nothing in the file. Real stores on temporary files; time
 // is a ManualClock shared by cache and store. No assertion depends on timing: waits are bounded
 // by a generous deadline and ordered by the store's single reader thread.
+#include "temp_dir.h"
 #include "test_support.h"
 
 #include <gtest/gtest.h>
@@ -28,23 +29,6 @@ namespace {
 
 using State = LookupResult::State;
 using Status = FlightResult::Status;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zcache-engine-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 bool eventually(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);

@@ -2,6 +2,8 @@
 // SQLite access to check the file itself, and a child process with a pipe from its stdout.
 #pragma once
 
+#include "temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <zcache/replica.h>
@@ -27,24 +29,6 @@ extern char** environ;
 namespace zcache::test {
 
 inline constexpr std::int64_t kT0 = 1'700'000'000'000;  // the ManualClock's start
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "zcache-replica-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // fresh for ttl, then stale for `stale`, servable on error until fresh + on_error (engine style).
 inline ReplicaEntry entry(std::string key, std::string value, std::int64_t now, std::int64_t ttl = 60'000,
