@@ -77,15 +77,23 @@ TEST(ReplicaQueue, FlushReportsAFailedCommitOnceAndTheStoreRecovers) {
     store.flush();
     FAIL() << "flush did not report the failed commit";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Timeout);
+    EXPECT_EQ(e.kind(), ErrorKind::Timeout) << e.what();
     EXPECT_NE(std::string(e.what()).find(o.options.path), std::string::npos) << e.what();
   }
   EXPECT_GE(store.stats().write_errors, 1u);
   other.exec("COMMIT");
   store.write(entry("kept", "v", kT0));
-  store.flush();  // the error was reported once; this batch commits
-  EXPECT_TRUE(store.read_sync("kept").entry);
-  EXPECT_FALSE(store.read_sync("lost").entry);
+  // The error was reported once; this batch commits.
+  try {
+    store.flush();
+  } catch (const Error& e) {
+    FAIL() << "the second flush failed: " << e.what() << " (write_errors " << store.stats().write_errors << ")";
+  }
+  const ReplicaRead kept = store.read_sync("kept");
+  EXPECT_TRUE(kept.entry) << (kept.error ? kept.error->what() : "no error");
+  const ReplicaRead lost = store.read_sync("lost");
+  EXPECT_FALSE(lost.entry);
+  EXPECT_FALSE(lost.error) << lost.error->what();
 }
 
 TEST(ReplicaQueue, APurgeOfAFailedBatchReportsTheError) {
