@@ -16,6 +16,13 @@ const { cacheOptions, entryOptions, statusOf, purgeSelector, describe } = requir
 const { ZatabaseTypeError, ZatabaseClosedError, ZatabaseFetchError } = require('./errors');
 
 const { FRESH, STALE, MISS, WAIT, STATE, NEW_VALUE, TICKET, OUTCOMES } = native;
+const NO_CHANGES = new Uint32Array(1); // where the addon cannot expose the engine's counters
+const SMI_MASK = 0x3fffffff;
+const REUSES_PER_READ = 15; // hits answered with one reading of the system clock, at most
+// One answered hit in this many is handed to the eviction policy, standing for this many: feeding
+// the policy costs cache misses (the entry, its sketch counters, its LRU neighbours) that would
+// otherwise be most of a hit's cost. Every hit is counted in stats().
+const HIT_SAMPLE_WEIGHT = 4;
 
 // Caches with callers waiting on them stay reachable (their callers hold only promises).
 const busy = new Set();
@@ -37,8 +44,17 @@ function checkFetcher(fetcher) {
 
 class Cache extends EventEmitter {
   #native;
-  #out; // Float64Array: [identity, encoding, waiter id] of the last native call
+  #out; // Float64Array: [identity, encoding, waiter id, shard, count, fresh until] of the last native call
   #hot;
+  #changes; // Uint32Array: the engine's change count per shard (bindings/node/cache_wrap.h)
+  #realClock;
+  #hits; // Float64Array: identities of hits answered here, not yet reported to the engine
+  #hitCount = 0;
+  #hitTotal = 0; // hits answered here since the last report (one in HIT_SAMPLE_WEIGHT is in #hits)
+  #timeBase; // ms: slots keep fresh-until relative to it
+  #cachedNow = 0;
+  #timeReuses = 0;
+  #timeTimerArmed = false;
   #scratch = Buffer.allocUnsafeSlow(64 * 1024); // where the addon copies bytes to decode
   #onError;
   #waiters = new Map(); // waiter id → {key, fetcher, entry, status, resolve, reject}
@@ -63,8 +79,15 @@ class Cache extends EventEmitter {
       if (self !== undefined) self.#wake(...args);
     });
     this.#out = this.#native.out;
+    this.#changes = this.#native.changes ?? NO_CHANGES;
+    this.#realClock = this.#native.realClock === true;
+    this.#timeBase = this.#native.now();
+    this.#hits = this.#native.hits;
     const nativeCache = this.#native;
-    this.#hot = new HotValues(o.hotBytes, (id) => nativeCache.unpin(id));
+    this.#hot = new HotValues(o.hotBytes, (id) => {
+      this.#reportHits(); // while the dropped entry is still pinned: its hits count
+      nativeCache.unpin(id);
+    });
     this.#onError = o.onError;
     /** The shared engine's name, or undefined for a private cache. */
     this.name = o.name;
@@ -85,8 +108,14 @@ class Cache extends EventEmitter {
       const status = statusOf(options);
       if (options !== undefined && options.bypass === true) return this.#bypass(key, fetcher, status);
       const slot = this.#hot.get(key);
+      if (slot !== undefined && this.#answers(slot)) {
+        if (status !== undefined) status.cache = 'hit';
+        return Promise.resolve(slot.value);
+      }
+      this.#reportHits();
       const code = this.#native.lookup(key, slot === undefined ? 0 : slot.id);
       if (code === FRESH) {
+        this.#stamp(slot);
         if (status !== undefined) status.cache = 'hit';
         return Promise.resolve(slot.value);
       }
@@ -120,6 +149,69 @@ class Cache extends EventEmitter {
     });
   }
 
+  // A fresh hit answered without asking the engine: nothing changed in the entry's shard since
+  // the engine reported it fresh (so it is still the key's entry, same windows), and its fresh
+  // window is still open (Date.now() is never behind the engine's coarse clock). The hit is
+  // reported to the engine later, in a batch (#reportHits).
+  #answers(slot) {
+    if (slot.count !== (Atomics.load(this.#changes, slot.shard) & SMI_MASK)) return false;
+    if (this.#now() >= slot.freshUntil) return false;
+    if ((++this.#hitTotal & (HIT_SAMPLE_WEIGHT - 1)) === 0) {
+      this.#hits[this.#hitCount++] = slot.id;
+      if (this.#hitCount === this.#hits.length) this.#reportHits();
+    }
+    return true;
+  }
+
+  // The time for fresh checks, relative to #timeBase. Reading the system clock serializes the
+  // CPU (the vDSO's ordered TSC read), which on a hit costs more than everything else together:
+  // so on the system clock a reading serves up to REUSES_PER_READ hits, and a timer forgets it
+  // after a millisecond (lru-cache's ttlResolution does the same, without the count bound).
+  // A ManualClock (tests) is read every time.
+  #now() {
+    if (!this.#realClock) return this.#native.now() - this.#timeBase;
+    if (this.#timeReuses > 0) {
+      this.#timeReuses--;
+      return this.#cachedNow;
+    }
+    this.#cachedNow = Date.now() - this.#timeBase;
+    this.#timeReuses = REUSES_PER_READ;
+    if (!this.#timeTimerArmed) {
+      this.#timeTimerArmed = true;
+      setTimeout(this.#forgetTime, 1).unref();
+    }
+    return this.#cachedNow;
+  }
+
+  #forgetTime = () => {
+    this.#timeReuses = 0;
+    this.#timeTimerArmed = false;
+  };
+
+  // Keeps the change stamp the last native call reported for the slot's entry. The numbers are
+  // kept small integers (V8 Smis: a double field would cost a pointer chase on every hit): the
+  // count modulo 2^30 (a wrong match needs exactly k·2^30 changes of the shard between two
+  // reads), fresh-until relative to #timeBase (a slot beyond ±2^30 ms of it is never answered).
+  #stamp(slot) {
+    const out = this.#out;
+    const freshUntil = out[5] - this.#timeBase;
+    const usable = out[4] >= 0 && freshUntil >= -SMI_MASK && freshUntil <= SMI_MASK;
+    slot.shard = out[3] | 0;
+    slot.count = usable ? out[4] & SMI_MASK : -1;
+    slot.freshUntil = usable ? freshUntil | 0 : 0;
+  }
+
+  // Hands the hits answered here to the engine (stats, eviction policy; cache_wrap.h). Called before every
+  // other engine call of this instance, so the engine sees this thread's calls in order.
+  #reportHits() {
+    const total = this.#hitTotal;
+    if (total === 0) return;
+    const n = this.#hitCount;
+    this.#hitCount = 0;
+    this.#hitTotal = 0;
+    if (!this.#closed) this.#native.recordHits(n, HIT_SAMPLE_WEIGHT, total);
+  }
+
   // The entry the last native call reported: copied into the scratch buffer, decoded (a fresh
   // value: nothing keeps a reference to the scratch) and remembered.
   #adopt(key) {
@@ -137,8 +229,13 @@ class Cache extends EventEmitter {
       this.#native.unpin(id);
       throw err;
     }
-    if (this.#hot.admit(key)) this.#hot.remember(key, id, value, n);
-    else this.#native.unpin(id);
+    if (this.#hot.admit(key)) {
+      this.#hot.remember(key, id, value, n);
+      const slot = this.#hot.get(key);
+      if (slot !== undefined) this.#stamp(slot); // not kept when larger than the whole map
+    } else {
+      this.#native.unpin(id);
+    }
     return value;
   }
 
@@ -298,8 +395,14 @@ class Cache extends EventEmitter {
    */
   get(key, options) {
     const slot = this.#hot.get(key);
+    if (slot !== undefined && this.#answers(slot)) {
+      if (options !== undefined && options.status !== undefined) statusOf(options).cache = 'hit';
+      return slot.value;
+    }
+    this.#reportHits();
     const code = this.#native.get(key, slot === undefined ? 0 : slot.id);
     if (code === FRESH) {
+      this.#stamp(slot);
       if (options !== undefined && options.status !== undefined) statusOf(options).cache = 'hit';
       return slot.value;
     }
@@ -318,6 +421,7 @@ class Cache extends EventEmitter {
     const entry = entryOptions(options);
     if (typeof key !== 'string') throw new ZatabaseTypeError(`key must be a string, not ${describe(key)}`);
     const [data, encoding] = encode(value, key);
+    this.#reportHits();
     const stored = this.#native.set(key, data, encoding, entry.ttlMs, entry.staleMs, entry.staleIfErrorMs, entry.tags);
     this.#hot.forget(key);
     return stored;
@@ -330,6 +434,7 @@ class Cache extends EventEmitter {
 
   /** Removes a key; true when something was removed. */
   delete(key) {
+    this.#reportHits();
     const removed = this.#native.delete(key);
     this.#hot.forget(key);
     return removed;
@@ -345,6 +450,7 @@ class Cache extends EventEmitter {
   purge(selector) {
     try {
       const { keys, prefix, tags, soft } = purgeSelector(selector);
+      this.#reportHits();
       return this.#native.purge(keys, prefix, tags, soft);
     } catch (err) {
       return Promise.reject(err);
@@ -366,6 +472,7 @@ class Cache extends EventEmitter {
 
   /** Removes every entry (of the shared engine, for a named cache). */
   clear() {
+    this.#reportHits();
     this.#native.clear();
     this.#hot.shrinkTo(0);
   }
@@ -375,6 +482,7 @@ class Cache extends EventEmitter {
    * file's replica_bytes, replica_entries, replica_dropped), plus this instance's decoded-value map.
    */
   stats() {
+    this.#reportHits();
     const s = this.#native.stats();
     s.decoded_entries = this.#hot.slots.size;
     s.decoded_bytes = this.#hot.bytes;
@@ -400,6 +508,7 @@ class Cache extends EventEmitter {
    */
   close() {
     if (this.#closed) return this.#closing;
+    this.#reportHits();
     this.#closed = true;
     this.#closing = this.#native.close();
     const waiting = [...this.#waiters.values()];

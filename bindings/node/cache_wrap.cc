@@ -15,7 +15,8 @@
 namespace zatabase_node {
 namespace {
 
-constexpr std::size_t kOutSlots = 4;
+constexpr std::size_t kOutSlots = 6;
+constexpr std::size_t kHitSlots = 64;  // hits the SDK reports per recordHits() at most
 
 std::uint64_t WholeNumber(Napi::Env env, Napi::Value value, std::string_view what, double max) {
   const double n = NumberArg(env, value, what);
@@ -173,6 +174,8 @@ Napi::Function CacheWrap::DefineClass(Napi::Env env) {
       InstanceMethod("clear", &CacheWrap::Clear),
       InstanceMethod("stats", &CacheWrap::Stats),
       InstanceMethod("unpin", &CacheWrap::Unpin),
+      InstanceMethod("recordHits", &CacheWrap::RecordHits),
+      InstanceMethod("now", &CacheWrap::Now),
       InstanceMethod("runMaintenance", &CacheWrap::RunMaintenance),
       InstanceMethod("close", &CacheWrap::CloseMethod),
       InstanceAccessor("closed", &CacheWrap::Closed, nullptr),
@@ -199,6 +202,11 @@ CacheWrap::CacheWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CacheWra
   out_ = static_cast<double*>(buffer.Data());
   out_buffer_ = Napi::Persistent(buffer);
   info.This().As<Napi::Object>().Set("out", Napi::Float64Array::New(env, kOutSlots, buffer, 0));
+  Napi::ArrayBuffer hits = Napi::ArrayBuffer::New(env, kHitSlots * sizeof(double));
+  hits_ = static_cast<double*>(hits.Data());
+  hits_buffer_ = Napi::Persistent(hits);
+  info.This().As<Napi::Object>().Set("hits", Napi::Float64Array::New(env, kHitSlots, hits, 0));
+  ExposeChangeCounts(env, info.This().As<Napi::Object>());
   channel_ = WakeChannel::Create(env, info[1].As<Napi::Function>(), &pins_);
   fast_ = std::make_shared<FastPath>(FastPath{this});
   InstallFast(env, info.This().As<Napi::Object>(), "lookup", &CacheWrap::Lookup);
@@ -278,9 +286,33 @@ zcache::Cache& CacheWrap::Engine(Napi::Env env) {
   return *engine_;
 }
 
-int CacheWrap::ValueCode(zcache::EntryRef&& value, double known) {
+// `changes`: a view of the engine's change counters, which the buffer's finalizer keeps alive
+// (the counters, not the engine: close() still releases the engine at once). Where external
+// buffers are not allowed (napi_no_external_buffers_allowed), `changes` is left out and the SDK
+// asks the engine on every hit.
+void CacheWrap::ExposeChangeCounts(Napi::Env env, Napi::Object self) {
+  auto* counts = new zcache::ChangeCounts(engine_->change_counts());
+  void* data = const_cast<std::atomic<std::uint32_t>*>(counts->counts.get());
+  napi_value buffer;
+  const napi_status status = napi_create_external_arraybuffer(
+      env, data, counts->size * sizeof(std::uint32_t),
+      [](napi_env, void*, void* hint) { delete static_cast<zcache::ChangeCounts*>(hint); }, counts, &buffer);
+  if (status != napi_ok) {
+    delete counts;
+    Napi::Error::New(env).Value();  // clears the pending error state, if any
+    return;
+  }
+  static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
+  self.Set("changes", Napi::Uint32Array::New(env, counts->size, Napi::ArrayBuffer(env, buffer), 0));
+  self.Set("realClock", Napi::Boolean::New(env, engine_->options().clock->is_real()));
+}
+
+int CacheWrap::ValueCode(zcache::EntryRef&& value, double known, const zcache::ChangeStamp* stamp) {
   const double identity = IdentityNumber(value.identity());
   out_[0] = identity;
+  out_[3] = stamp ? stamp->shard : 0;
+  out_[4] = stamp ? static_cast<double>(stamp->count) : -1;
+  out_[5] = static_cast<double>(value.fresh_until_ms());
   if (identity == known) return 0;
   out_[1] = value.encoding();
   pending_value_ = std::move(value);
@@ -296,8 +328,8 @@ Napi::Value CacheWrap::Lookup(Napi::Env env, Napi::Value key_arg, Napi::Value kn
     zcache::LookupResult r = cache.lookup(key.view(), channel_->Waiter(waiter_id));
     int code = 0;
     switch (r.state) {
-      case zcache::LookupResult::State::Fresh: code = kFresh | ValueCode(std::move(r.value), known); break;
-      case zcache::LookupResult::State::Stale: code = kStale | ValueCode(std::move(r.value), known); break;
+      case zcache::LookupResult::State::Fresh: code = kFresh | ValueCode(std::move(r.value), known, &r.stamp); break;
+      case zcache::LookupResult::State::Stale: code = kStale | ValueCode(std::move(r.value), known, &r.stamp); break;
       case zcache::LookupResult::State::Miss: code = kMiss; break;
       case zcache::LookupResult::State::Wait:
         code = kWait;
@@ -321,7 +353,7 @@ Napi::Value CacheWrap::Get(Napi::Env env, Napi::Value key_arg, Napi::Value known
     const double known = NumberArg(env, known_arg, "knownIdentity");
     zcache::GetResult r = cache.get(key.view());
     if (!r.value) return Int(env, kMiss);
-    return Int(env, (r.stale ? kStale : kFresh) | ValueCode(std::move(r.value), known));
+    return Int(env, (r.stale ? kStale : kFresh) | ValueCode(std::move(r.value), known, &r.stamp));
   });
 }
 
@@ -347,6 +379,34 @@ Napi::Value CacheWrap::Unpin(const Napi::CallbackInfo& info) {
   const double id = NumberArg(env, info[0], "identity");
   pins_.Unpin(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(id)));
   return env.Undefined();
+}
+
+// recordHits(n, weight, total): the SDK served `total` hits without a call, of which hits[0..n)
+// are a sample of identities each standing for `weight` (zcache::Cache::record_hits). Identities
+// no longer pinned are skipped (their entries were dropped anyway).
+Napi::Value CacheWrap::RecordHits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guarded(env, [&]() -> Napi::Value {
+    zcache::Cache& cache = Engine(env);
+    const std::size_t n = WholeNumber(env, info[0], "n", kHitSlots);
+    const auto weight = static_cast<std::uint32_t>(WholeNumber(env, info[1], "weight", 64));
+    const std::uint64_t total = WholeNumber(env, info[2], "total", 9007199254740991.0);
+    const zcache::EntryRef* served[kHitSlots];
+    std::size_t found = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      if (const zcache::EntryRef* e = pins_.Find(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(hits_[i]))))
+        served[found++] = e;
+    cache.record_hits({served, found}, weight, total);
+    return env.Undefined();
+  });
+}
+
+// now() → the engine clock's time in ms (for a ManualClock; see realClock).
+Napi::Value CacheWrap::Now(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guarded(env, [&]() -> Napi::Value {
+    return Napi::Number::New(env, static_cast<double>(Engine(env).options().clock->now_ms()));
+  });
 }
 
 Napi::Value CacheWrap::TakeTicket(const Napi::CallbackInfo& info) {
@@ -398,7 +458,8 @@ Napi::Value CacheWrap::Fail(const Napi::CallbackInfo& info) {
     zcache::FlightResult r = cache.fail(std::move(ticket), std::move(error));
     // Every wake of this flight is queued by now; the release follows them in the same queue.
     channel_->PostErrorRelease(error_id);
-    if (r.status == zcache::FlightResult::Status::Value && r.value) return Int(env, kStale | ValueCode(std::move(r.value), known));
+    if (r.status == zcache::FlightResult::Status::Value && r.value)
+      return Int(env, kStale | ValueCode(std::move(r.value), known, nullptr));
     return Int(env, kMiss);
   });
 }

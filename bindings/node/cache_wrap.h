@@ -11,7 +11,15 @@
 //               takeValue(scratch) copies its bytes into the SDK's scratch buffer and pins the
 //               entry (PinTable) for the SDK to remember; unpin(identity) when it forgets it
 //   code & 8  : kTicket — this caller must fill/fail: takeTicket()
-//   out[0] identity of the entry (fresh/stale), out[1] its encoding, out[2] the waiter id (wait)
+//   out[0] identity of the entry (fresh/stale), out[1] its encoding, out[2] the waiter id (wait),
+//   out[3..5] the entry's change stamp (shard, count; count -1: none) and fresh_until (ms)
+//
+// Hits without a call (DESIGN §9): `changes` is a Uint32Array over the engine's change counters
+// (zcache::Cache::change_counts). While changes[shard] still equals the stamp's count and the
+// clock is before fresh_until, the SDK serves its decoded value for the identity without calling
+// lookup(); it writes a sample of the identities it served into `hits` (a Float64Array) and
+// reports them with recordHits(n, weight, total) (counted and fed to the eviction policy). `realClock`: the engine runs on the
+// system clock (Date.now() may be compared with fresh_until); otherwise the SDK asks now().
 //
 // takeValue()/takeTicket() must be called right after the call that reported them (JS is
 // single-threaded; the next call replaces them, dropping an untaken ticket as Cancelled).
@@ -52,7 +60,9 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
 
  private:
   zcache::Cache& Engine(Napi::Env env);
-  int ValueCode(zcache::EntryRef&& value, double known);
+  // Writes out[0..1] (and the value to take when it is new) and out[3..5] (the stamp).
+  int ValueCode(zcache::EntryRef&& value, double known, const zcache::ChangeStamp* stamp);
+  void ExposeChangeCounts(Napi::Env env, Napi::Object self);
 
   // The hot pair, installed per instance as plain Node-API functions (see InstallFast).
   using FastMethod = Napi::Value (CacheWrap::*)(Napi::Env, Napi::Value, Napi::Value);
@@ -75,6 +85,8 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Value Clear(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Unpin(const Napi::CallbackInfo& info);
+  Napi::Value RecordHits(const Napi::CallbackInfo& info);
+  Napi::Value Now(const Napi::CallbackInfo& info);
   Napi::Value RunMaintenance(const Napi::CallbackInfo& info);
   Napi::Value CloseMethod(const Napi::CallbackInfo& info);
   Napi::Value Closed(const Napi::CallbackInfo& info);
@@ -85,6 +97,8 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   WakeChannel* channel_ = nullptr;       // one reference held until Close()
   double* out_ = nullptr;                // the `out` Float64Array's memory
   Napi::Reference<Napi::ArrayBuffer> out_buffer_;
+  double* hits_ = nullptr;               // the `hits` Float64Array's memory (identities served)
+  Napi::Reference<Napi::ArrayBuffer> hits_buffer_;
   zcache::EntryRef pending_value_;
   PinTable pins_;
   zcache::Ticket pending_ticket_;

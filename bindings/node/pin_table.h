@@ -9,7 +9,7 @@
 
 #include <zcache/entry.h>
 
-#include <unordered_map>
+#include <absl/container/flat_hash_map.h>
 
 namespace zatabase_node {
 
@@ -23,6 +23,11 @@ class PinTable {
     auto it = slots_.find(identity);
     if (it != slots_.end() && --it->second.count == 0) slots_.erase(it);
   }
+  // The pinned entry of `identity`, or null when it is not pinned (any more).
+  const zcache::EntryRef* Find(const void* identity) const {
+    auto it = slots_.find(identity);
+    return it == slots_.end() ? nullptr : &it->second.entry;
+  }
   void Clear() { slots_.clear(); }
   std::size_t size() const noexcept { return slots_.size(); }
 
@@ -31,7 +36,7 @@ class PinTable {
     zcache::EntryRef entry;
     int count = 0;
   };
-  std::unordered_map<const void*, Slot> slots_;
+  absl::flat_hash_map<const void*, Slot> slots_;
 };
 
 }  // namespace zatabase_node

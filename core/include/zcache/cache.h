@@ -24,10 +24,12 @@
 #include <zcache/entry.h>
 #include <zcache/error.h>
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,7 +65,7 @@ struct ReplicaOptions {
   // "<path>.unreadable-<ms>" and start an empty one, instead of throwing Corrupt.
   bool rebuild_if_unreadable = false;
   std::uint32_t purge_log_limit = 10'000;  // purge_log rows kept (newest)
-  std::shared_ptr<Clock> clock;            // null = system_clock(); windows are in its ms
+  std::shared_ptr<Clock> clock;            // null = system_clock(); windows are in its ms (options() names the clock in use)
 };
 
 struct CacheOptions {
@@ -119,9 +121,26 @@ inline constexpr std::size_t kMaxTagBytes = 512;
 enum class Outcome : std::uint8_t { Hit, Stale, Miss, Bypass };
 std::string_view outcome_name(Outcome o) noexcept;  // "hit", "stale", "miss", "bypass"
 
+// Where a returned entry stands in the engine's change counts (Cache::change_counts): its key's
+// shard, and that shard's count read before the call looked. While the count still equals
+// `count`, the entry is still its key's current entry, with the same windows.
+struct ChangeStamp {
+  std::uint32_t shard = 0;
+  std::uint32_t count = 0;
+};
+
+// The change counters of an engine's shards (Cache::change_counts), shared so that a binding can
+// keep them — not the engine — alive while a JS buffer views them.
+struct ChangeCounts {
+  std::shared_ptr<const std::atomic<std::uint32_t>[]> counts;
+  std::size_t size = 0;
+  std::uint32_t load(std::uint32_t shard) const noexcept { return counts[shard].load(std::memory_order_acquire); }
+};
+
 struct GetResult {
   EntryRef value;      // empty when absent or past its stale window
   bool stale = false;  // present but past its fresh time
+  ChangeStamp stamp;
 };
 
 // Selects entries to purge: the union of every selector given.
@@ -232,6 +251,7 @@ struct LookupResult {
   EntryRef value;  // Fresh, Stale
   Ticket ticket;   // Miss (always), Stale (for the one revalidating caller)
   std::uint64_t wait_id = 0;  // Wait: identifies the waiter for cancel_wait()
+  ChangeStamp stamp;          // Fresh, Stale
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -302,6 +322,20 @@ class Cache {
   // and the other waiters are not disturbed. False when the flight already ended for it — then
   // the callback has run or is about to run.
   bool cancel_wait(std::string_view key, std::uint64_t wait_id);
+
+  // --- answering hits without the engine (for bindings)
+  // One counter per shard, bumped after every change to one of its entries (added, replaced,
+  // removed — evictions and expiries included — or its windows moved). A binding that kept the
+  // value it decoded from a Fresh result with stamp S may serve it again, without calling the
+  // engine, while change_counts()[S.shard] == S.count and the clock is before the entry's
+  // fresh_until — then it must report those hits through record_hits(). Read with acquire.
+  ChangeCounts change_counts() const;
+  // Hits served that way, reported in a batch: `hits` of them (counted in stats().hits), of which
+  // `sample` is a uniform sample, each standing for `weight` hits in the eviction policy (its
+  // frequency counts `weight` times; its recency moves once). Feeding the policy costs a few cache
+  // misses per entry, more than the hit itself; a sample keeps the policy's picture at a
+  // fraction of the cost. Sampled entries no longer resident are skipped.
+  void record_hits(std::span<const EntryRef* const> sample, std::uint32_t weight, std::uint64_t hits);
 
   // --- introspection and upkeep
   Stats stats() const;

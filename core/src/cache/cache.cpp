@@ -120,6 +120,12 @@ EntryRef Cache::fill(Ticket&& ticket, std::string_view value, const EntryOptions
 }
 FlightResult Cache::fail(Ticket&& ticket, Error error) { return impl_->fail(std::move(ticket), std::move(error)); }
 bool Cache::cancel_wait(std::string_view key, std::uint64_t wait_id) { return impl_->cancel_wait(key, wait_id); }
+ChangeCounts Cache::change_counts() const { return impl_->change_counts(); }
+
+void Cache::record_hits(std::span<const EntryRef* const> sample, std::uint32_t weight, std::uint64_t hits) {
+  impl_->record_hits(sample, weight, hits);
+}
+
 Stats Cache::stats() const { return impl_->stats(); }
 const CacheOptions& Cache::options() const noexcept { return impl_->options(); }
 void Cache::run_maintenance() { impl_->run_maintenance(); }

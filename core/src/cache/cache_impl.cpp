@@ -148,6 +148,7 @@ struct CacheImpl::Janitor {
 CacheImpl::CacheImpl(CacheOptions options) : options_(std::move(options)) {
   validate_options(options_);
   clock_ = options_.clock ? options_.clock : system_clock();
+  options_.clock = clock_;  // options() tells which clock is in use
   open_replica(options_, clock_);
   validate_replica_clock(options_, clock_);
   replica_ = options_.replica;
@@ -155,8 +156,10 @@ CacheImpl::CacheImpl(CacheOptions options) : options_(std::move(options)) {
   options_.shards = n;
   shard_mask_ = n - 1;
   const std::int64_t t = now();
+  change_counts_.reset(new std::atomic<std::uint32_t>[n]());
   shards_.reserve(n);
-  for (std::uint32_t i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(options_.max_bytes / n, t));
+  for (std::uint32_t i = 0; i < n; ++i)
+    shards_.push_back(std::make_unique<Shard>(options_.max_bytes / n, t, change_counts_[i]));
   listeners_ = std::make_shared<const Listeners>();
 }
 
@@ -272,6 +275,7 @@ GetResult CacheImpl::get(std::string_view key) {
   const std::int64_t t = now();
   Deferred out;
   GetResult r;
+  r.stamp = stamp_of(h);
   {
     std::lock_guard lock(shard.mu);
     Entry* e = find_live(shard, key, h, t, out);
@@ -488,7 +492,10 @@ PurgeResult CacheImpl::purge_memory(const PurgeSelector& selector, PurgeMode mod
       ++result.objects_purged;
       ++shard.counters.purged;
       if (mode == PurgeMode::Soft && t < e->stale_until) {
-        if (t < e->fresh()) e->fresh_until.store(t, std::memory_order_relaxed);
+        if (t < e->fresh()) {
+          e->fresh_until.store(t, std::memory_order_relaxed);
+          shard.changed();
+        }
       } else {
         result.bytes_freed += e->charge();
         shard.remove(e, RemovalCause::Purged, out);
@@ -565,6 +572,7 @@ LookupResult CacheImpl::lookup(std::string_view key, WaitCallback on_wait) {
   const std::int64_t t = now();
   Deferred out;
   LookupResult r;
+  r.stamp = stamp_of(h);
   {
     std::lock_guard lock(shard.mu);
     Entry* e = find_live(shard, key, h, t, out);
@@ -882,6 +890,38 @@ void CacheImpl::on_replica_read(const std::string& key, std::uint64_t flight_id,
 
 // ---------------------------------------------------------------------------------------------
 
+// The entries are scattered in memory and each costs a few cache misses: they are prefetched
+// first, hashed, then handled shard by shard under one lock each.
+void CacheImpl::record_hits(std::span<const EntryRef* const> entries, std::uint32_t weight, std::uint64_t hits) {
+  recorded_hits_.fetch_add(hits, std::memory_order_relaxed);
+  constexpr std::size_t kChunk = 64;
+  for (std::size_t base = 0; base < entries.size(); base += kChunk) {
+    const std::size_t n = std::min(kChunk, entries.size() - base);
+    struct Hit {
+      Entry* e;
+      std::uint64_t hash;
+      std::uint32_t shard;
+    };
+    Hit hits[kChunk];
+    for (std::size_t i = 0; i < n; ++i) __builtin_prefetch(entries[base + i]->get());
+    for (std::size_t i = 0; i < n; ++i) {
+      Entry* e = entries[base + i]->get();
+      const std::uint64_t h = hash_key(e->key());
+      hits[i] = {e, h, shard_index(h)};
+    }
+    std::sort(hits, hits + n, [](const Hit& a, const Hit& b) { return a.shard < b.shard; });
+    for (std::size_t i = 0; i < n;) {
+      Shard& shard = *shards_[hits[i].shard];
+      std::lock_guard lock(shard.mu);
+      for (const std::uint32_t s = hits[i].shard; i < n && hits[i].shard == s; ++i) {
+        Entry& e = *hits[i].e;
+        if (e.queue == kNoQueue) continue;  // no longer resident: replaced or removed since
+        shard.touch(e, hits[i].hash, weight);
+      }
+    }
+  }
+}
+
 Stats CacheImpl::stats() const {
   Stats s;
   s.max_bytes = options_.max_bytes;
@@ -901,6 +941,7 @@ Stats CacheImpl::stats() const {
     s.bytes += shard.bytes();
     s.entries += shard.entries();
   }
+  s.hits += recorded_hits_.load(std::memory_order_relaxed);
   s.replica_reads = replica_reads_.load(std::memory_order_relaxed);
   s.replica_hits = replica_hits_.load(std::memory_order_relaxed);
   s.promotions = promotions_.load(std::memory_order_relaxed);

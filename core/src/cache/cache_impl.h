@@ -62,6 +62,9 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   FlightResult fail(Ticket&& ticket, Error error);
   bool cancel_wait(std::string_view key, std::uint64_t wait_id);
 
+  ChangeCounts change_counts() const { return {change_counts_, shards_.size()}; }
+  void record_hits(std::span<const EntryRef* const> sample, std::uint32_t weight, std::uint64_t hits);
+
   Stats stats() const;
   const CacheOptions& options() const noexcept { return options_; }
   void run_maintenance();
@@ -73,7 +76,15 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
 
   std::int64_t now() const noexcept { return clock_->now_ms(); }
   // The top bits pick the shard; the hash tables inside use the low bits.
-  Shard& shard_for(std::uint64_t hash) const noexcept { return *shards_[(hash >> 40) & shard_mask_]; }
+  std::uint32_t shard_index(std::uint64_t hash) const noexcept {
+    return static_cast<std::uint32_t>((hash >> 40) & shard_mask_);
+  }
+  Shard& shard_for(std::uint64_t hash) const noexcept { return *shards_[shard_index(hash)]; }
+  // The stamp of a key's shard, read before looking (acquire: pairs with Shard::changed()).
+  ChangeStamp stamp_of(std::uint64_t hash) const noexcept {
+    const std::uint32_t i = shard_index(hash);
+    return {i, change_counts_[i].load(std::memory_order_acquire)};
+  }
 
   Windows windows_for(const EntryOptions& options, std::int64_t now) const;
   Entry* make_entry(std::string_view key, std::string_view value, const EntryOptions& options,
@@ -110,9 +121,11 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
 
   CacheOptions options_;
   std::shared_ptr<Clock> clock_;
+  std::shared_ptr<std::atomic<std::uint32_t>[]> change_counts_;  // one per shard
   std::vector<std::unique_ptr<Shard>> shards_;
   std::uint64_t shard_mask_ = 0;
   std::atomic<std::uint64_t> next_flight_id_{1};
+  std::atomic<std::uint64_t> recorded_hits_{0};  // record_hits(): not in any shard's counters
 
   mutable std::mutex listeners_mu_;
   std::shared_ptr<const Listeners> listeners_;

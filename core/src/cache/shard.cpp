@@ -2,8 +2,8 @@
 
 namespace zcache::detail {
 
-Shard::Shard(std::uint64_t budget, std::int64_t now_ms)
-    : policy_(budget, 1024), wheel_(now_ms) {}
+Shard::Shard(std::uint64_t budget, std::int64_t now_ms, std::atomic<std::uint32_t>& changes)
+    : changes_(changes), policy_(budget, 1024), wheel_(now_ms) {}
 
 Shard::~Shard() {
   for (Entry* e : map_) release(e);
@@ -58,12 +58,14 @@ void Shard::insert(Entry* e, std::uint64_t hash, Deferred& out) {
     ++counters.evictions;
     out.removed(EntryRef(&victim), RemovalCause::Evicted);
   });
+  changed();
 }
 
 void Shard::remove(Entry* e, RemovalCause cause, Deferred& out) {
   unindex(e);
   policy_.on_remove(*e);
   out.removed(EntryRef(e), cause);
+  changed();
 }
 
 void Shard::advance_time(std::int64_t now_ms, Deferred& out) {

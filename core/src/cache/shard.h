@@ -16,6 +16,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -98,7 +99,8 @@ struct ShardCounters {
 
 class Shard {
  public:
-  Shard(std::uint64_t budget, std::int64_t now_ms);
+  // `changes` counts this shard's changes (see Cache::change_counts); it outlives the shard.
+  Shard(std::uint64_t budget, std::int64_t now_ms, std::atomic<std::uint32_t>& changes);
   ~Shard();
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -113,8 +115,11 @@ class Shard {
     auto it = map_.find(key, hash);
     return it == map_.end() ? nullptr : *it;
   }
+  // Tells readers of the change count that some entry of the shard was added, replaced, removed
+  // or had its windows moved. Called under `mu`, after the change.
+  void changed() noexcept { changes_.fetch_add(1, std::memory_order_release); }
   // Records a read for the eviction policy.
-  void touch(Entry& e, std::uint64_t hash) noexcept { policy_.on_hit(e, hash); }
+  void touch(Entry& e, std::uint64_t hash, std::uint32_t weight = 1) noexcept { policy_.on_hit(e, hash, weight); }
 
   // Adopts the reference in `e` and stores it, replacing the entry with the same key; then evicts
   // down to the budget (which may evict `e` itself: admission is W-TinyLFU's choice).
@@ -148,6 +153,7 @@ class Shard {
   void unindex_tags(Entry* e);
   void index_tags(Entry* e);
 
+  std::atomic<std::uint32_t>& changes_;
   absl::flat_hash_set<Entry*, EntryKeyHash, EntryKeyEq> map_;
   absl::btree_set<Entry*, EntryKeyLess> ordered_;
   StringMap<absl::flat_hash_set<Entry*>> tags_;

@@ -88,9 +88,10 @@ class WTinyLfu {
 
   // A resident node was read (or rewritten in place).
   void on_hit(Node& n) noexcept { on_hit(n, Traits::hash(n)); }
-  void on_hit(Node& n, std::uint64_t hash) noexcept {
-    sketch_.increment(hash);
-    ++hits_in_sample_;
+  // `weight`: the read stands for that many (a sample of reads; see Cache::record_hits).
+  void on_hit(Node& n, std::uint64_t hash, std::uint32_t weight = 1) noexcept {
+    for (std::uint32_t i = 0; i < weight; ++i) sketch_.increment(hash);
+    hits_in_sample_ += weight;
     switch (Traits::queue(n)) {
       case kWindow: window_.move_to_tail(n); break;
       case kProtected: protected_.move_to_tail(n); break;
