@@ -28,7 +28,6 @@ void Shard::unindex_tags(Entry* e) {
 
 void Shard::unindex(Entry* e) {
   map_.erase(e);
-  ordered_.erase(e);
   unindex_tags(e);
   wheel_.deschedule(*e);
 }
@@ -36,12 +35,11 @@ void Shard::unindex(Entry* e) {
 void Shard::insert(Entry* e, std::uint64_t hash, Deferred& out) {
   auto it = map_.find(e->key(), hash);
   if (it != map_.end()) {
-    // Same key: the new entry takes the old one's slots in both indexes. Swapping the pointer in
-    // place keeps each container's invariants (the key, hence hash and order, is unchanged) and
-    // saves a re-hash and two tree walks on every overwrite.
+    // Same key: the new entry takes the old one's slot in the key index. Swapping the pointer in
+    // place keeps the set's invariants (the key, hence the hash, is unchanged) and saves a
+    // re-hash on every overwrite.
     Entry* old = *it;
     const_cast<Entry*&>(*it) = e;
-    const_cast<Entry*&>(*ordered_.find(old)) = e;
     unindex_tags(old);
     wheel_.deschedule(*old);
     policy_.on_replace(*old, *e, hash);
@@ -49,7 +47,6 @@ void Shard::insert(Entry* e, std::uint64_t hash, Deferred& out) {
   } else {
     policy_.on_insert(*e, hash);
     map_.insert(e);
-    ordered_.insert(e);
   }
   index_tags(e);
   wheel_.schedule(*e);

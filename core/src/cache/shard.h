@@ -1,5 +1,5 @@
-// One shard of the engine: a lock and everything it guards — the key index, the ordered index
-// (for prefix purges), the tag index, the eviction policy, the timer wheel, and the fills in
+// One shard of the engine: a lock and everything it guards — the key index (also scanned by
+// prefix purges), the tag index, the eviction policy, the timer wheel, and the fills in
 // flight. Keys are spread over shards by the top bits of their hash; each shard has an equal
 // slice of the byte budget and never goes over it.
 //
@@ -12,7 +12,6 @@
 #include "cache/wtinylfu.h"
 #include "util/adaptive_mutex.h"
 
-#include <absl/container/btree_set.h>
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 
@@ -46,12 +45,6 @@ struct EntryKeyEq {
   static std::string_view k(const Entry* e) noexcept { return e->key(); }
   template <class A, class B>
   bool operator()(const A& a, const B& b) const noexcept { return k(a) == k(b); }
-};
-
-struct EntryKeyLess {
-  using is_transparent = void;
-  template <class A, class B>
-  bool operator()(const A& a, const B& b) const noexcept { return EntryKeyEq::k(a) < EntryKeyEq::k(b); }
 };
 
 // Transparent std::string hashing (absl's own takes absl::string_view, which this absl build
@@ -130,13 +123,26 @@ class Shard {
   void advance_time(std::int64_t now_ms, Deferred& out);
   void remove_all(RemovalCause cause, Deferred& out);
 
-  // Resident entries whose key starts with `prefix`, found through the ordered index.
+  // Resident entries whose key starts with `prefix`, by a scan of the key index. There is no
+  // ordered index: keeping one cost every insert and replace a tree walk of ~log2(n) cache
+  // misses (it made a set ~1.5x slower than a naive LRU's); a prefix purge is rare, and a scan
+  // with the entries prefetched ahead touches each once.
   template <class F>
   void for_each_with_prefix(std::string_view prefix, F&& f) const {
-    for (auto it = ordered_.lower_bound(prefix); it != ordered_.end(); ++it) {
-      if (!(*it)->key().starts_with(prefix)) break;
-      f(*it);
+    constexpr int kAhead = 8;
+    Entry* window[kAhead] = {};
+    int n = 0;
+    auto visit = [&](Entry* e) {
+      if (e->key().starts_with(prefix)) f(e);
+    };
+    for (Entry* e : map_) {
+      __builtin_prefetch(e);
+      Entry*& slot = window[n++ % kAhead];
+      if (slot) visit(slot);
+      slot = e;
     }
+    for (int i = 0; i < kAhead; ++i)
+      if (Entry* e = window[(n + i) % kAhead]) visit(e);
   }
   template <class F>
   void for_each_with_tag(std::string_view tag, F&& f) const {
@@ -155,7 +161,6 @@ class Shard {
 
   std::atomic<std::uint32_t>& changes_;
   absl::flat_hash_set<Entry*, EntryKeyHash, EntryKeyEq> map_;
-  absl::btree_set<Entry*, EntryKeyLess> ordered_;
   StringMap<absl::flat_hash_set<Entry*>> tags_;
   WTinyLfu<Entry, EntryTraits> policy_;
   TimerWheel<Entry, EntryTraits> wheel_;
