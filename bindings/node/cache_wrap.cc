@@ -15,7 +15,7 @@
 namespace zatabase_node {
 namespace {
 
-constexpr std::size_t kOutSlots = 6;
+constexpr std::size_t kOutSlots = 7;
 constexpr std::size_t kHitSlots = 64;  // hits the SDK reports per recordHits() at most
 
 std::uint64_t WholeNumber(Napi::Env env, Napi::Value value, std::string_view what, double max) {
@@ -163,6 +163,7 @@ Napi::Function CacheWrap::DefineClass(Napi::Env env) {
   return Napi::ObjectWrap<CacheWrap>::DefineClass(env, "NativeCache", {
       InstanceMethod("takeValue", &CacheWrap::TakeValue),
       InstanceMethod("takeTicket", &CacheWrap::TakeTicket),
+      InstanceMethod("takeString", &CacheWrap::TakeString),
       InstanceMethod("set", &CacheWrap::Set),
       InstanceMethod("fill", &CacheWrap::Fill),
       InstanceMethod("fail", &CacheWrap::Fail),
@@ -313,6 +314,7 @@ int CacheWrap::ValueCode(zcache::EntryRef&& value, double known, const zcache::C
   out_[3] = stamp ? stamp->shard : 0;
   out_[4] = stamp ? static_cast<double>(stamp->count) : -1;
   out_[5] = static_cast<double>(value.fresh_until_ms());
+  out_[6] = static_cast<double>(value.value().size());
   if (identity == known) return 0;
   out_[1] = value.encoding();
   pending_value_ = std::move(value);
@@ -372,6 +374,17 @@ Napi::Value CacheWrap::TakeValue(const Napi::CallbackInfo& info) {
   pins_.Pin(pending_value_);
   pending_value_ = zcache::EntryRef();
   return Napi::Number::New(env, n);
+}
+
+// takeString() → the reported value's bytes as a JS string (UTF-8; invalid sequences become
+// U+FFFD), without pinning its entry: for values the SDK does not keep decoded.
+Napi::Value CacheWrap::TakeString(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!pending_value_) throw MakeError(env, JsErrorKind::InvalidArgument, "no value to take: call takeString() right after the call that reported one");
+  const std::string_view bytes = pending_value_.value();
+  Napi::String s = Napi::String::New(env, bytes.data(), bytes.size());
+  pending_value_ = zcache::EntryRef();
+  return s;
 }
 
 Napi::Value CacheWrap::Unpin(const Napi::CallbackInfo& info) {

@@ -12,7 +12,8 @@
 //               entry (PinTable) for the SDK to remember; unpin(identity) when it forgets it
 //   code & 8  : kTicket — this caller must fill/fail: takeTicket()
 //   out[0] identity of the entry (fresh/stale), out[1] its encoding, out[2] the waiter id (wait),
-//   out[3..5] the entry's change stamp (shard, count; count -1: none) and fresh_until (ms)
+//   out[3..5] the entry's change stamp (shard, count; count -1: none) and fresh_until (ms),
+//   out[6] the value's size in bytes (takeString() gives a string value without a pin)
 //
 // Hits without a call (DESIGN §9): `changes` is a Uint32Array over the engine's change counters
 // (zcache::Cache::change_counts). While changes[shard] still equals the stamp's count and the
@@ -74,6 +75,7 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Value Get(Napi::Env env, Napi::Value key, Napi::Value known);
   Napi::Value TakeValue(const Napi::CallbackInfo& info);
   Napi::Value TakeTicket(const Napi::CallbackInfo& info);
+  Napi::Value TakeString(const Napi::CallbackInfo& info);
   Napi::Value Set(const Napi::CallbackInfo& info);
   Napi::Value Fill(const Napi::CallbackInfo& info);
   Napi::Value Fail(const Napi::CallbackInfo& info);
