@@ -39,10 +39,10 @@ class Cluster:
         _ = self.brain.port
         return self.brain
 
-    def start_worker(self, region: str = "local", listen: str = "127.0.0.1:0") -> Process:
+    def start_worker(self, region: str = "local", listen: str = "127.0.0.1:0", *extra: str) -> Process:
         assert self.brain is not None
         w = Process(["worker", "--brain", self.brain.url, "--listen", listen, "--secret", SECRET,
-                     "--region", region, "--capacity", "64MiB", "--heartbeat-interval", "200ms"])
+                     "--region", region, "--capacity", "64MiB", "--heartbeat-interval", "200ms", *extra])
         _ = w.port
         self.workers.append(w)
         return w

@@ -6,7 +6,8 @@ import signal
 import subprocess
 from pathlib import Path
 
-from conftest import BIN, SECRET, Process, call
+from conftest import BIN, SECRET, Cluster, Process, call, eventually
+from test_cluster import put
 
 
 def start(data: Path, *extra: str) -> Process:
@@ -71,3 +72,19 @@ def test_an_unreadable_data_file_stops_start_up_naming_it(tmp_path: Path) -> Non
 
     r = run("worker", "--secret", "s", "--listen", "127.0.0.1:0", "--data", str(tmp_path / "no-dir" / "x.db"))
     assert r.returncode == 1 and str(tmp_path / "no-dir" / "x.db") in r.stderr, r.stderr
+
+
+def test_a_cluster_purge_reaches_the_file_with_its_sequence(cluster: Cluster) -> None:
+    cluster.start_brain()
+    w = cluster.start_worker("local", "127.0.0.1:0", "--data", str(cluster.tmp / "objects.db"))
+    eventually(lambda: len(call("GET", cluster.brain.url + "/v1/cache/nodes")[2]) == 1)
+    put(w, "pages/a", b"a")
+    put(w, "pages/b", b"b")
+    status, _, first = call("POST", cluster.brain.url + "/v1/cache/purge", {"keys": ["pages/a"]})
+    assert status == 200 and first["objects_purged"] == 1
+    status, _, second = call("POST", cluster.brain.url + "/v1/cache/purge", {"prefix": "pages/"})
+    assert status == 200 and second["objects_purged"] == 1 and second["sequence"] > first["sequence"]
+    status, _, metrics = call("GET", f"{w.url}/metrics")
+    assert status == 200
+    assert metrics["disk"]["last_purge_sequence"] == second["sequence"]
+    assert metrics["disk"]["object_count"] == 0

@@ -82,12 +82,14 @@ TEST_F(BrainApiTest, PurgeFansOutToOnlineNodesAndSums) {
   EXPECT_EQ(r.json["nodes_failed"], 0);
   const std::int64_t seq = r.json["sequence"].get<std::int64_t>();
 
-  // Each online worker got the normalized selector, with a token it can verify.
+  // Each online worker got the normalized selector and the purge's sequence, with a token it can
+  // verify.
   const auto sent = transport_.sent();
   ASSERT_EQ(sent.size(), 3u);
   for (const HttpRequest& req : sent) {
     EXPECT_EQ(req.method, "POST");
-    EXPECT_EQ(nlohmann::json::parse(req.body), nlohmann::json({{"prefix", "images/"}, {"keys", {"assets/logo.png"}}}));
+    EXPECT_EQ(nlohmann::json::parse(req.body),
+              nlohmann::json({{"prefix", "images/"}, {"keys", {"assets/logo.png"}}, {"sequence", seq}}));
     EXPECT_TRUE(auth::authenticate_bearer(req.headers.get("Authorization"), kSecret, now_ms_.load() / 1000).ok());
     EXPECT_EQ(req.headers.get("Content-Type"), "application/json");
     EXPECT_NE(req.url, "http://off.example:4/purge");
@@ -132,10 +134,12 @@ TEST_F(BrainApiTest, PurgeCompletesWhenNodesFailOrHang) {
 TEST_F(BrainApiTest, SoftPurgeIsForwarded) {
   transport_.set_answer([](const HttpRequest&) { return http_answer(200, R"({"objects_purged":1,"bytes_freed":2})"); });
   register_node("http://a.example:1");
-  EXPECT_EQ(call("POST", "/v1/cache/purge", R"({"tags":["x"],"soft":true})").status, 200);
+  const auto r = call("POST", "/v1/cache/purge", R"({"tags":["x"],"soft":true})");
+  EXPECT_EQ(r.status, 200);
   const auto sent = transport_.sent();
   ASSERT_EQ(sent.size(), 1u);
-  EXPECT_EQ(nlohmann::json::parse(sent[0].body), nlohmann::json({{"tags", {"x"}}, {"soft", true}}));
+  EXPECT_EQ(nlohmann::json::parse(sent[0].body),
+            nlohmann::json({{"tags", {"x"}}, {"soft", true}, {"sequence", r.json["sequence"]}}));
 }
 
 TEST_F(BrainApiTest, PurgesAreCountedInPrometheus) {

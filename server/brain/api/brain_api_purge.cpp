@@ -21,7 +21,10 @@ void BrainApi::purge(std::string_view label, const http::Request& req, http::Res
   PurgeFanOutRequest fan;
   for (Node& n : store_.list_nodes())
     if (n.status == NodeStatus::Online) fan.targets.push_back(std::move(n));
-  fan.body = selector.value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // The nodes record the purge's sequence with it (a hybrid node's file keeps the highest).
+  nlohmann::json to_nodes = *selector.value;
+  to_nodes["sequence"] = seq;
+  fan.body = to_nodes.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   fan.timeout_ms = options_.purge_timeout_ms;
   if (!fan.targets.empty()) {
     auth::MintOptions mint;
