@@ -20,8 +20,8 @@ const NO_CHANGES = new Uint32Array(1); // where the addon cannot expose the engi
 const SMI_MASK = 0x3fffffff;
 const REUSES_PER_READ = 15; // hits answered with one reading of the system clock, at most
 // One answered hit in this many is handed to the eviction policy, standing for this many: feeding
-// the policy costs cache misses (the entry, its sketch counters, its LRU neighbours) that would
-// otherwise be most of a hit's cost. Every hit is counted in stats().
+// the policy costs cache misses (the entry, its sketch counters, its LRU neighbours) — on the
+// engine's maintenance thread, but still CPU. Every hit is counted in stats().
 const HIT_SAMPLE_WEIGHT = 4;
 // A string or a byte buffer decodes by one copy; past this size that copy costs less than keeping
 // the decoded value does: it would live on the V8 heap and be copied by every young-generation
@@ -57,7 +57,7 @@ class Cache extends EventEmitter {
   #hot;
   #changes; // Uint32Array: the engine's change count per shard (bindings/node/cache_wrap.h)
   #realClock;
-  #hits; // Float64Array: identities of hits answered here, not yet reported to the engine
+  #hits; // Uint32Array: key hashes (high, low) of a sample of the hits answered here, not yet reported
   #hitCount = 0;
   #hitTotal = 0; // hits answered here since the last report (one in HIT_SAMPLE_WEIGHT is in #hits)
   #timeBase; // ms: slots keep fresh-until relative to it
@@ -93,10 +93,7 @@ class Cache extends EventEmitter {
     this.#timeBase = this.#native.now();
     this.#hits = this.#native.hits;
     const nativeCache = this.#native;
-    this.#hot = new HotValues(o.hotBytes, (id) => {
-      this.#reportHits(); // while the dropped entry is still pinned: its hits count
-      nativeCache.unpin(id);
-    });
+    this.#hot = new HotValues(o.hotBytes, (id) => nativeCache.unpin(id));
     this.#onError = o.onError;
     /** The shared engine's name, or undefined for a private cache. */
     this.name = o.name;
@@ -167,8 +164,10 @@ class Cache extends EventEmitter {
     if (slot.count !== (Atomics.load(this.#changes, slot.shard) & SMI_MASK)) return false;
     if (this.#now() >= slot.freshUntil) return false;
     if ((++this.#hitTotal & (HIT_SAMPLE_WEIGHT - 1)) === 0) {
-      this.#hits[this.#hitCount++] = slot.id;
-      if (this.#hitCount === this.#hits.length) this.#reportHits();
+      const at = 2 * this.#hitCount++;
+      this.#hits[at] = slot.hashHigh;
+      this.#hits[at + 1] = slot.hashLow;
+      if (at + 2 === this.#hits.length) this.#reportHits();
     }
     return true;
   }
@@ -209,6 +208,8 @@ class Cache extends EventEmitter {
     slot.shard = out[3] | 0;
     slot.count = usable ? out[4] & SMI_MASK : -1;
     slot.freshUntil = usable ? freshUntil | 0 : 0;
+    slot.hashHigh = out[7];
+    slot.hashLow = out[8];
   }
 
   // Hands the hits answered here to the engine (stats, eviction policy; cache_wrap.h). Called before every
@@ -502,8 +503,13 @@ class Cache extends EventEmitter {
     return s;
   }
 
-  /** Reclaims expired entries and times out silent fetches now (for tests with a ManualClock). */
+  /**
+   * Reclaims expired entries, times out silent fetches and hands the eviction policy the hits
+   * answered here, now (the engine does it every 100 ms on the system clock; tests with a
+   * ManualClock call this).
+   */
   runMaintenance() {
+    this.#reportHits();
     this.#native.runMaintenance();
   }
 

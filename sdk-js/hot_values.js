@@ -41,7 +41,7 @@ class HotValues {
     return false;
   }
 
-  /** @returns {{key: string, id: number, value: any, charge: number, shard: number, count: number, freshUntil: number, promise: Promise<any> | undefined} | undefined} */
+  /** @returns {{key: string, id: number, value: any, charge: number, shard: number, count: number, freshUntil: number, hashHigh: number, hashLow: number, promise: Promise<any> | undefined} | undefined} */
   get(key) {
     return this.slots.get(key);
   }
@@ -56,7 +56,7 @@ class HotValues {
     }
     // shard/count/freshUntil: the entry's change stamp, set by the Cache once the engine reports
     // it fresh (count -1: none yet); see Cache#answers.
-    const slot = { key, id, value, charge, shard: 0, count: -1, freshUntil: 0, promise: undefined };
+    const slot = { key, id, value, charge, shard: 0, count: -1, freshUntil: 0, hashHigh: 0, hashLow: 0, promise: undefined };
     this.slots.set(key, slot);
     this.queue.push(slot);
     this.bytes += charge;

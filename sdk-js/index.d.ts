@@ -143,6 +143,7 @@ export class Cache extends EventEmitter {
   /** Resolves once everything written before it is committed to the replica file (it then survives a crash); at once without one. */
   flush(): Promise<void>;
   stats(): CacheStats;
+  /** Reclaims expired entries, times out silent fetches and feeds answered hits to the eviction policy now (done every 100 ms on the system clock). */
   runMaintenance(): void;
   whenIdle(): Promise<void>;
   /** Idempotent. Resolves (never rejects) once the handle is released; the engine's last handle also commits and closes the replica file, off the event loop. */

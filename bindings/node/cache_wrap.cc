@@ -15,8 +15,8 @@
 namespace zatabase_node {
 namespace {
 
-constexpr std::size_t kOutSlots = 7;
-constexpr std::size_t kHitSlots = 64;  // hits the SDK reports per recordHits() at most
+constexpr std::size_t kOutSlots = 9;
+constexpr std::size_t kHitSlots = 64;  // sampled hits the SDK reports per recordHits() at most
 
 std::uint64_t WholeNumber(Napi::Env env, Napi::Value value, std::string_view what, double max) {
   const double n = NumberArg(env, value, what);
@@ -203,10 +203,10 @@ CacheWrap::CacheWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<CacheWra
   out_ = static_cast<double*>(buffer.Data());
   out_buffer_ = Napi::Persistent(buffer);
   info.This().As<Napi::Object>().Set("out", Napi::Float64Array::New(env, kOutSlots, buffer, 0));
-  Napi::ArrayBuffer hits = Napi::ArrayBuffer::New(env, kHitSlots * sizeof(double));
-  hits_ = static_cast<double*>(hits.Data());
+  Napi::ArrayBuffer hits = Napi::ArrayBuffer::New(env, 2 * kHitSlots * sizeof(std::uint32_t));
+  hits_ = static_cast<std::uint32_t*>(hits.Data());
   hits_buffer_ = Napi::Persistent(hits);
-  info.This().As<Napi::Object>().Set("hits", Napi::Float64Array::New(env, kHitSlots, hits, 0));
+  info.This().As<Napi::Object>().Set("hits", Napi::Uint32Array::New(env, 2 * kHitSlots, hits, 0));
   ExposeChangeCounts(env, info.This().As<Napi::Object>());
   channel_ = WakeChannel::Create(env, info[1].As<Napi::Function>(), &pins_);
   fast_ = std::make_shared<FastPath>(FastPath{this});
@@ -315,6 +315,8 @@ int CacheWrap::ValueCode(zcache::EntryRef&& value, double known, const zcache::C
   out_[4] = stamp ? static_cast<double>(stamp->count) : -1;
   out_[5] = static_cast<double>(value.fresh_until_ms());
   out_[6] = static_cast<double>(value.value().size());
+  out_[7] = stamp ? static_cast<double>(stamp->key_hash >> 32) : 0;
+  out_[8] = stamp ? static_cast<double>(stamp->key_hash & 0xffffffffu) : 0;
   if (identity == known) return 0;
   out_[1] = value.encoding();
   pending_value_ = std::move(value);
@@ -394,9 +396,9 @@ Napi::Value CacheWrap::Unpin(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// recordHits(n, weight, total): the SDK served `total` hits without a call, of which hits[0..n)
-// are a sample of identities each standing for `weight` (zcache::Cache::record_hits). Identities
-// no longer pinned are skipped (their entries were dropped anyway).
+// recordHits(n, weight, total): the SDK served `total` hits without a call, of which n are a
+// sample, each standing for `weight` (zcache::Cache::record_hits): their key hashes as (high,
+// low) pairs in hits[0..2n).
 Napi::Value CacheWrap::RecordHits(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Guarded(env, [&]() -> Napi::Value {
@@ -404,12 +406,9 @@ Napi::Value CacheWrap::RecordHits(const Napi::CallbackInfo& info) {
     const std::size_t n = WholeNumber(env, info[0], "n", kHitSlots);
     const auto weight = static_cast<std::uint32_t>(WholeNumber(env, info[1], "weight", 64));
     const std::uint64_t total = WholeNumber(env, info[2], "total", 9007199254740991.0);
-    const zcache::EntryRef* served[kHitSlots];
-    std::size_t found = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      if (const zcache::EntryRef* e = pins_.Find(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(hits_[i]))))
-        served[found++] = e;
-    cache.record_hits({served, found}, weight, total);
+    std::uint64_t sample[kHitSlots];
+    for (std::size_t i = 0; i < n; ++i) sample[i] = (std::uint64_t{hits_[2 * i]} << 32) | hits_[2 * i + 1];
+    cache.record_hits({sample, n}, weight, total);
     return env.Undefined();
   });
 }

@@ -13,13 +13,15 @@
 //   code & 8  : kTicket — this caller must fill/fail: takeTicket()
 //   out[0] identity of the entry (fresh/stale), out[1] its encoding, out[2] the waiter id (wait),
 //   out[3..5] the entry's change stamp (shard, count; count -1: none) and fresh_until (ms),
-//   out[6] the value's size in bytes (takeString() gives a string value without a pin)
+//   out[6] the value's size in bytes (takeString() gives a string value without a pin),
+//   out[7..8] the key's hash (high, low 32 bits) from the stamp, for recordHits()
 //
 // Hits without a call (DESIGN §9): `changes` is a Uint32Array over the engine's change counters
 // (zcache::Cache::change_counts). While changes[shard] still equals the stamp's count and the
 // clock is before fresh_until, the SDK serves its decoded value for the identity without calling
-// lookup(); it writes a sample of the identities it served into `hits` (a Float64Array) and
-// reports them with recordHits(n, weight, total) (counted and fed to the eviction policy). `realClock`: the engine runs on the
+// lookup(); it writes the key hashes of a sample of those hits into `hits` (a Uint32Array of
+// high/low pairs) and reports them with recordHits(n, weight, total): counted at once, fed to the
+// eviction policy by the engine's maintenance thread. `realClock`: the engine runs on the
 // system clock (Date.now() may be compared with fresh_until); otherwise the SDK asks now().
 //
 // takeValue()/takeTicket() must be called right after the call that reported them (JS is
@@ -99,7 +101,7 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   WakeChannel* channel_ = nullptr;       // one reference held until Close()
   double* out_ = nullptr;                // the `out` Float64Array's memory
   Napi::Reference<Napi::ArrayBuffer> out_buffer_;
-  double* hits_ = nullptr;               // the `hits` Float64Array's memory (identities served)
+  std::uint32_t* hits_ = nullptr;        // the `hits` Uint32Array's memory (sampled key hashes)
   Napi::Reference<Napi::ArrayBuffer> hits_buffer_;
   zcache::EntryRef pending_value_;
   PinTable pins_;

@@ -23,11 +23,6 @@ class PinTable {
     auto it = slots_.find(identity);
     if (it != slots_.end() && --it->second.count == 0) slots_.erase(it);
   }
-  // The pinned entry of `identity`, or null when it is not pinned (any more).
-  const zcache::EntryRef* Find(const void* identity) const {
-    auto it = slots_.find(identity);
-    return it == slots_.end() ? nullptr : &it->second.entry;
-  }
   void Clear() { slots_.clear(); }
   std::size_t size() const noexcept { return slots_.size(); }
 

@@ -87,15 +87,15 @@ TEST(CacheChangeStamp, RecordHitsCountsEveryHitReported) {
   ClockedCache c;
   c.cache.set("a", "1", windows(1000));
   c.cache.set("b", "2", windows(1000));
-  const EntryRef a = c.cache.get("a").value;
-  const EntryRef b = c.cache.get("b").value;
+  const std::uint64_t a = c.cache.get("a").stamp.key_hash;
+  const std::uint64_t b = c.cache.get("b").stamp.key_hash;
   const std::uint64_t hits = c.cache.stats().hits;
-  const EntryRef* both[] = {&a, &b, &a};
+  const std::uint64_t both[] = {a, b, a};
   c.cache.record_hits(both, 4, 12);  // 12 hits, sampled one in four
   EXPECT_EQ(c.cache.stats().hits, hits + 12);
   c.cache.set("a", "1 again", windows(1000));  // `a` is not the key's entry any more
   c.cache.erase("b");
-  c.cache.record_hits(both, 1, 3);  // counted; the gone entries are not fed to the policy
+  c.cache.record_hits(both, 1, 3);  // counted; the keys gone are not fed to the policy
   EXPECT_EQ(c.cache.stats().hits, hits + 15);
   c.cache.record_hits({}, 1, 0);
 }
@@ -105,8 +105,7 @@ TEST(CacheChangeStamp, RecordedHitsProtectAnEntryFromEvictionLikeLookups) {
   // keys; W-TinyLFU must keep it as it would for real lookups.
   ClockedCache c(sized(64 * 1024, 1));
   c.cache.set("hot", std::string(500, 'h'));
-  const EntryRef hot = c.cache.get("hot").value;  // the only lookup of "hot"
-  const EntryRef* hit[] = {&hot};
+  const std::uint64_t hit[] = {c.cache.get("hot").stamp.key_hash};  // the only lookup of "hot"
   // The other keys come round again and again (a pool four times what fits), so that their
   // frequency passes what "hot" had from its one lookup.
   for (int i = 0; i < 8000 && c.cache.contains("hot"); ++i) {
@@ -118,9 +117,25 @@ TEST(CacheChangeStamp, RecordedHitsProtectAnEntryFromEvictionLikeLookups) {
   EXPECT_GT(c.cache.stats().evictions, 1000u);
 }
 
+TEST(CacheChangeStamp, OnTheSystemClockSampledHitsWaitForMaintenanceAndAreNeverLost) {
+  // With a maintenance thread, the policy gets the sample on its next pass (or run_maintenance);
+  // the counts are there at once. A full queue drops samples, never counts.
+  Cache cache(sized(64 << 20, 1));
+  cache.set("k", "v");
+  const std::uint64_t h = cache.get("k").stamp.key_hash;
+  const std::uint64_t before = cache.stats().hits;
+  std::vector<std::uint64_t> many(100'000, h);
+  cache.record_hits(many, 4, 400'000);
+  EXPECT_EQ(cache.stats().hits, before + 400'000);
+  cache.run_maintenance();
+  cache.record_hits(many, 4, 1);
+  EXPECT_EQ(cache.stats().hits, before + 400'001);
+}
+
 TEST(CacheChangeStamp, AStampReadConcurrentlyWithWritesNeverValidatesAReplacedEntry) {
-  // Readers take (value, stamp) pairs while a writer replaces the key; whenever a reader finds
-  // its stamp still valid, the engine's current value must be the one it holds.
+  // Readers take (value, stamp) pairs (and report sampled hits) while a writer replaces the key;
+  // whenever a reader finds its stamp still valid, the engine's current value must be the one it
+  // holds.
   Cache cache(sized(64 << 20, 2));
   cache.set("k", "0");
   std::atomic<bool> stop{false};
@@ -130,6 +145,8 @@ TEST(CacheChangeStamp, AStampReadConcurrentlyWithWritesNeverValidatesAReplacedEn
     readers.emplace_back([&] {
       while (!stop.load()) {
         GetResult g = cache.get("k");
+        const std::uint64_t sample[] = {g.stamp.key_hash};
+        cache.record_hits(sample, 4, 4);  // drained by the maintenance thread meanwhile
         if (!g.value || !still_valid(cache, g.stamp)) continue;
         const std::string held(g.value.value());
         GetResult now = cache.get("k");

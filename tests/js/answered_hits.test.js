@@ -99,6 +99,8 @@ test('hits answered here reach the eviction policy: a hot entry outlives a strea
   const cache = new Cache({ maxBytes: 64 * 1024, shards: 1 });
   cache.set('hot', 'h'.repeat(500));
   for (let i = 0; i < 400; i++) cache.get('hot');
+  // The policy gets sampled hits on the engine's next maintenance pass (every 100 ms); run it now.
+  cache.runMaintenance();
   for (let i = 0; i < 300; i++) {
     for (let j = 0; j < 4; j++) cache.set(`new${i}`, 'n'.repeat(500));
   }

@@ -127,6 +127,7 @@ std::string_view outcome_name(Outcome o) noexcept;  // "hit", "stale", "miss", "
 struct ChangeStamp {
   std::uint32_t shard = 0;
   std::uint32_t count = 0;
+  std::uint64_t key_hash = 0;  // the key's hash, for record_hits()
 };
 
 // The change counters of an engine's shards (Cache::change_counts), shared so that a binding can
@@ -330,12 +331,14 @@ class Cache {
   // engine, while change_counts()[S.shard] == S.count and the clock is before the entry's
   // fresh_until — then it must report those hits through record_hits(). Read with acquire.
   ChangeCounts change_counts() const;
-  // Hits served that way, reported in a batch: `hits` of them (counted in stats().hits), of which
-  // `sample` is a uniform sample, each standing for `weight` hits in the eviction policy (its
-  // frequency counts `weight` times; its recency moves once). Feeding the policy costs a few cache
-  // misses per entry, more than the hit itself; a sample keeps the policy's picture at a
-  // fraction of the cost. Sampled entries no longer resident are skipped.
-  void record_hits(std::span<const EntryRef* const> sample, std::uint32_t weight, std::uint64_t hits);
+  // Hits served that way, reported in a batch: `hits` of them (counted in stats().hits at once),
+  // of which `sample` (their stamps' key hashes) is a uniform sample, each standing for `weight`
+  // hits in the eviction policy (frequency counted `weight` times, recency moved once). Feeding
+  // the policy costs a few cache misses per entry, more than the hit itself, so the sample is
+  // queued and applied by the maintenance thread (at once when there is none: a ManualClock or
+  // background_maintenance off); a full queue drops what does not fit (the policy is a
+  // heuristic; counts are never dropped). Keys no longer resident are skipped.
+  void record_hits(std::span<const std::uint64_t> sample, std::uint32_t weight, std::uint64_t hits);
 
   // --- introspection and upkeep
   Stats stats() const;

@@ -122,7 +122,7 @@ FlightResult Cache::fail(Ticket&& ticket, Error error) { return impl_->fail(std:
 bool Cache::cancel_wait(std::string_view key, std::uint64_t wait_id) { return impl_->cancel_wait(key, wait_id); }
 ChangeCounts Cache::change_counts() const { return impl_->change_counts(); }
 
-void Cache::record_hits(std::span<const EntryRef* const> sample, std::uint32_t weight, std::uint64_t hits) {
+void Cache::record_hits(std::span<const std::uint64_t> sample, std::uint32_t weight, std::uint64_t hits) {
   impl_->record_hits(sample, weight, hits);
 }
 

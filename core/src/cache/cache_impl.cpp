@@ -15,6 +15,8 @@ constexpr std::uint64_t kMinShardBytes = 4ull << 20;
 constexpr std::uint32_t kMaxAutoShards = 64;
 constexpr std::uint32_t kMaxShards = 1024;
 constexpr auto kMaintenanceTick = std::chrono::milliseconds(100);
+// Sampled hits queued between two maintenance passes, at most (16 B each).
+constexpr std::size_t kMaxSampledHits = 1 << 16;
 
 std::int64_t add_sat(std::int64_t a, std::int64_t b) noexcept {
   std::int64_t r;
@@ -890,35 +892,35 @@ void CacheImpl::on_replica_read(const std::string& key, std::uint64_t flight_id,
 
 // ---------------------------------------------------------------------------------------------
 
-// The entries are scattered in memory and each costs a few cache misses: they are prefetched
-// first, hashed, then handled shard by shard under one lock each.
-void CacheImpl::record_hits(std::span<const EntryRef* const> entries, std::uint32_t weight, std::uint64_t hits) {
+void CacheImpl::record_hits(std::span<const std::uint64_t> sample, std::uint32_t weight, std::uint64_t hits) {
   recorded_hits_.fetch_add(hits, std::memory_order_relaxed);
-  constexpr std::size_t kChunk = 64;
-  for (std::size_t base = 0; base < entries.size(); base += kChunk) {
-    const std::size_t n = std::min(kChunk, entries.size() - base);
-    struct Hit {
-      Entry* e;
-      std::uint64_t hash;
-      std::uint32_t shard;
-    };
-    Hit hits[kChunk];
-    for (std::size_t i = 0; i < n; ++i) __builtin_prefetch(entries[base + i]->get());
-    for (std::size_t i = 0; i < n; ++i) {
-      Entry* e = entries[base + i]->get();
-      const std::uint64_t h = hash_key(e->key());
-      hits[i] = {e, h, shard_index(h)};
-    }
-    std::sort(hits, hits + n, [](const Hit& a, const Hit& b) { return a.shard < b.shard; });
-    for (std::size_t i = 0; i < n;) {
-      Shard& shard = *shards_[hits[i].shard];
-      std::lock_guard lock(shard.mu);
-      for (const std::uint32_t s = hits[i].shard; i < n && hits[i].shard == s; ++i) {
-        Entry& e = *hits[i].e;
-        if (e.queue == kNoQueue) continue;  // no longer resident: replaced or removed since
-        shard.touch(e, hits[i].hash, weight);
-      }
-    }
+  if (sample.empty() || weight == 0) return;
+  {
+    std::lock_guard lock(sampled_hits_mu_);
+    const std::size_t room = kMaxSampledHits - std::min(kMaxSampledHits, sampled_hits_.size());
+    for (std::size_t i = 0; i < std::min(room, sample.size()); ++i) sampled_hits_.push_back({sample[i], weight});
+  }
+  if (!janitor_) apply_sampled_hits();
+}
+
+// The entries are scattered in memory and each costs a few cache misses: grouped by shard, one
+// lock each.
+void CacheImpl::apply_sampled_hits() {
+  std::vector<SampledHit> batch;
+  {
+    std::lock_guard lock(sampled_hits_mu_);
+    batch.swap(sampled_hits_);
+  }
+  if (batch.empty()) return;
+  std::sort(batch.begin(), batch.end(), [this](const SampledHit& a, const SampledHit& b) {
+    return shard_index(a.key_hash) < shard_index(b.key_hash);
+  });
+  for (std::size_t i = 0; i < batch.size();) {
+    const std::uint32_t s = shard_index(batch[i].key_hash);
+    Shard& shard = *shards_[s];
+    std::lock_guard lock(shard.mu);
+    for (; i < batch.size() && shard_index(batch[i].key_hash) == s; ++i)
+      if (Entry* e = shard.find_by_hash(batch[i].key_hash)) shard.touch(*e, batch[i].key_hash, batch[i].weight);
   }
 }
 
@@ -949,6 +951,7 @@ Stats CacheImpl::stats() const {
 }
 
 void CacheImpl::run_maintenance() {
+  apply_sampled_hits();
   const std::int64_t t = now();
   for (auto& shard_ptr : shards_) {
     Shard& shard = *shard_ptr;

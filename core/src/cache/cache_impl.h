@@ -63,7 +63,7 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   bool cancel_wait(std::string_view key, std::uint64_t wait_id);
 
   ChangeCounts change_counts() const { return {change_counts_, shards_.size()}; }
-  void record_hits(std::span<const EntryRef* const> sample, std::uint32_t weight, std::uint64_t hits);
+  void record_hits(std::span<const std::uint64_t> sample, std::uint32_t weight, std::uint64_t hits);
 
   Stats stats() const;
   const CacheOptions& options() const noexcept { return options_; }
@@ -83,7 +83,7 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   // The stamp of a key's shard, read before looking (acquire: pairs with Shard::changed()).
   ChangeStamp stamp_of(std::uint64_t hash) const noexcept {
     const std::uint32_t i = shard_index(hash);
-    return {i, change_counts_[i].load(std::memory_order_acquire)};
+    return {i, change_counts_[i].load(std::memory_order_acquire), hash};
   }
 
   Windows windows_for(const EntryOptions& options, std::int64_t now) const;
@@ -126,6 +126,14 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
   std::uint64_t shard_mask_ = 0;
   std::atomic<std::uint64_t> next_flight_id_{1};
   std::atomic<std::uint64_t> recorded_hits_{0};  // record_hits(): not in any shard's counters
+  struct SampledHit {
+    std::uint64_t key_hash;
+    std::uint32_t weight;
+  };
+  std::mutex sampled_hits_mu_;  // a leaf lock: never held with a shard lock
+  std::vector<SampledHit> sampled_hits_;
+  // Feeds queued sampled hits to the shards' policies (maintenance; record_hits without it).
+  void apply_sampled_hits();
 
   mutable std::mutex listeners_mu_;
   std::shared_ptr<const Listeners> listeners_;

@@ -33,10 +33,17 @@ struct EntryTraits {
   static std::int64_t deadline(const Entry& e) noexcept { return e.reclaim_at(); }
 };
 
+// A lookup by a key's hash alone (Cache::record_hits: a policy hint, where a collision between
+// two keys is harmless).
+struct KeyHashOnly {
+  std::uint64_t hash;
+};
+
 struct EntryKeyHash {
   using is_transparent = void;
   std::size_t operator()(std::string_view k) const noexcept { return hash_key(k); }
   std::size_t operator()(const Entry* e) const noexcept { return hash_key(e->key()); }
+  std::size_t operator()(KeyHashOnly h) const noexcept { return h.hash; }
 };
 
 struct EntryKeyEq {
@@ -45,6 +52,8 @@ struct EntryKeyEq {
   static std::string_view k(const Entry* e) noexcept { return e->key(); }
   template <class A, class B>
   bool operator()(const A& a, const B& b) const noexcept { return k(a) == k(b); }
+  bool operator()(Entry* e, KeyHashOnly h) const noexcept { return hash_key(e->key()) == h.hash; }
+  bool operator()(KeyHashOnly h, Entry* e) const noexcept { return hash_key(e->key()) == h.hash; }
 };
 
 // Transparent std::string hashing (absl's own takes absl::string_view, which this absl build
@@ -106,6 +115,11 @@ class Shard {
 
   Entry* find(std::string_view key, std::uint64_t hash) const noexcept {
     auto it = map_.find(key, hash);
+    return it == map_.end() ? nullptr : *it;
+  }
+  // The resident entry whose key hashes to `hash` (one of them, should two keys share it).
+  Entry* find_by_hash(std::uint64_t hash) const noexcept {
+    auto it = map_.find(KeyHashOnly{hash}, hash);
     return it == map_.end() ? nullptr : *it;
   }
   // Tells readers of the change count that some entry of the shard was added, replaced, removed
