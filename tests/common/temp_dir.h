@@ -1,5 +1,6 @@
 // A fresh directory under the system temp dir, removed with everything in it at the end of scope.
-// Shared by the test suites that need real files (the replica tier, the engine over it).
+// Shared by the test suites that need real files (the replica tier, the engine over it, the
+// brain store, the hybrid worker).
 #pragma once
 
 #include <stdlib.h>

@@ -55,7 +55,7 @@ TEST(CacheBasic, ClearEmptiesEverything) {
   Stats s = c.cache.stats();
   EXPECT_EQ(s.entries, 0u);
   EXPECT_EQ(s.bytes, 0u);
-  EXPECT_EQ(c.cache.purge(tags({"t"})).objects_purged, 0u);
+  EXPECT_EQ(c.cache.purge(by_tags({"t"})).objects_purged, 0u);
 }
 
 TEST(CacheBasic, BadArgumentsAreInvalidArgumentErrors) {
@@ -74,7 +74,7 @@ TEST(CacheBasic, BadArgumentsAreInvalidArgumentErrors) {
   EXPECT_EQ(kind_of([&] { c.cache.set("k", "v", tagged({""})); }), ErrorKind::InvalidArgument);
   EXPECT_EQ(kind_of([&] { c.cache.set("k", "v", tagged({std::string(600, 't')})); }), ErrorKind::InvalidArgument);
   EXPECT_EQ(kind_of([&] { c.cache.purge({}); }), ErrorKind::InvalidArgument);
-  EXPECT_EQ(kind_of([&] { c.cache.purge(prefix("")); }), ErrorKind::InvalidArgument);
+  EXPECT_EQ(kind_of([&] { c.cache.purge(by_prefix("")); }), ErrorKind::InvalidArgument);
   EXPECT_EQ(kind_of([] { Cache bad(sized(0)); }), ErrorKind::InvalidArgument);
   EXPECT_EQ(kind_of([] { Cache bad(sized(1 << 20, 3)); }), ErrorKind::InvalidArgument);
   EXPECT_EQ(kind_of([] {

@@ -39,9 +39,9 @@ TEST(CacheChangeStamp, EveryKindOfChangeMovesTheStamp) {
   const Case cases[] = {
       {"set of the key", [](ClockedCache& c) { c.cache.set("k", "v2", windows(1000)); }},
       {"erase", [](ClockedCache& c) { c.cache.erase("k"); }},
-      {"hard purge by key", [](ClockedCache& c) { c.cache.purge(keys({"k"})); }},
-      {"soft purge by tag", [](ClockedCache& c) { c.cache.purge(tags({"t"}), PurgeMode::Soft); }},
-      {"prefix purge", [](ClockedCache& c) { c.cache.purge(prefix("k")); }},
+      {"hard purge by key", [](ClockedCache& c) { c.cache.purge(by_keys({"k"})); }},
+      {"soft purge by tag", [](ClockedCache& c) { c.cache.purge(by_tags({"t"}), PurgeMode::Soft); }},
+      {"prefix purge", [](ClockedCache& c) { c.cache.purge(by_prefix("k")); }},
       {"clear", [](ClockedCache& c) { c.cache.clear(); }},
       {"expiry", [](ClockedCache& c) { c.advance(10'000); }},
   };
@@ -78,8 +78,8 @@ TEST(CacheChangeStamp, ASoftPurgeOfAStaleEntryOrAMissChangesNothing) {
   c.cache.set("k", "v", windows(1000, 60'000));
   c.clock->advance(2000);  // stale now: a soft purge has nothing to lower
   const ChangeStamp s = c.cache.get("k").stamp;
-  c.cache.purge(keys({"k"}), PurgeMode::Soft);
-  c.cache.purge(keys({"absent"}));
+  c.cache.purge(by_keys({"k"}), PurgeMode::Soft);
+  c.cache.purge(by_keys({"absent"}));
   EXPECT_TRUE(still_valid(c.cache, s));
 }
 

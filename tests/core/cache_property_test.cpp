@@ -826,8 +826,8 @@ class PropertyRun {
       case 2: expect_invalid([&] { cache_->erase(""); }); break;
       case 3: expect_invalid([&] { cache_->contains(""); }); break;
       case 4: expect_invalid([&] { cache_->purge(PurgeSelector{}); }); break;
-      case 5: expect_invalid([&] { cache_->purge(prefix("")); }); break;
-      case 6: expect_invalid([&] { cache_->purge(tags({"t1", ""})); }); break;
+      case 5: expect_invalid([&] { cache_->purge(by_prefix("")); }); break;
+      case 6: expect_invalid([&] { cache_->purge(by_tags({"t1", ""})); }); break;
       case 7: {
         EntryOptions o;
         o.ttl_ms = -1;

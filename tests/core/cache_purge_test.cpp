@@ -26,7 +26,7 @@ class CachePurge : public ::testing::Test {
 };
 
 TEST_F(CachePurge, ByKeys) {
-  auto r = c.cache.purge(keys({"assets/logo.png", "assets/hero.jpg", "absent"}));
+  auto r = c.cache.purge(by_keys({"assets/logo.png", "assets/hero.jpg", "absent"}));
   EXPECT_EQ(r.objects_purged, 2u);
   EXPECT_GT(r.bytes_freed, 0u);
   EXPECT_FALSE(c.cache.contains("assets/logo.png"));
@@ -35,21 +35,21 @@ TEST_F(CachePurge, ByKeys) {
 }
 
 TEST_F(CachePurge, ByPrefixTakesOnlyKeysThatStartWithIt) {
-  auto r = c.cache.purge(prefix("images/"));
+  auto r = c.cache.purge(by_prefix("images/"));
   EXPECT_EQ(r.objects_purged, 10u);
   EXPECT_FALSE(c.cache.contains("images/3"));
   EXPECT_TRUE(c.cache.contains("image-meta/3"));
-  EXPECT_EQ(c.cache.purge(prefix("image")).objects_purged, 10u);
-  EXPECT_EQ(c.cache.purge(prefix("zzz")).objects_purged, 0u);
+  EXPECT_EQ(c.cache.purge(by_prefix("image")).objects_purged, 10u);
+  EXPECT_EQ(c.cache.purge(by_prefix("zzz")).objects_purged, 0u);
 }
 
 TEST_F(CachePurge, ByTags) {
-  auto r = c.cache.purge(tags({"media"}));
+  auto r = c.cache.purge(by_tags({"media"}));
   EXPECT_EQ(r.objects_purged, 11u);
   EXPECT_FALSE(c.cache.contains("assets/logo.png"));
   EXPECT_TRUE(c.cache.contains("image-meta/0"));
-  EXPECT_EQ(c.cache.purge(tags({"brand"})).objects_purged, 0u);  // already gone with "media"
-  EXPECT_EQ(c.cache.purge(tags({"user:42"})).objects_purged, 1u);
+  EXPECT_EQ(c.cache.purge(by_tags({"brand"})).objects_purged, 0u);  // already gone with "media"
+  EXPECT_EQ(c.cache.purge(by_tags({"user:42"})).objects_purged, 1u);
 }
 
 TEST_F(CachePurge, MixedSelectorsCountEachEntryOnce) {
@@ -64,13 +64,13 @@ TEST_F(CachePurge, MixedSelectorsCountEachEntryOnce) {
 
 TEST_F(CachePurge, BytesFreedMatchesTheBudgetReleased) {
   const std::uint64_t before = c.cache.stats().bytes;
-  auto r = c.cache.purge(prefix("images/"));
+  auto r = c.cache.purge(by_prefix("images/"));
   EXPECT_EQ(before - c.cache.stats().bytes, r.bytes_freed);
 }
 
 TEST_F(CachePurge, SoftPurgeMarksStaleAndOneRevalidationRuns) {
   c.cache.set("p", "old", windows(60'000, 600'000));
-  auto r = c.cache.purge(keys({"p"}), PurgeMode::Soft);
+  auto r = c.cache.purge(by_keys({"p"}), PurgeMode::Soft);
   EXPECT_EQ(r.objects_purged, 1u);
   EXPECT_EQ(r.bytes_freed, 0u);
   auto first = c.cache.lookup("p", nullptr);
@@ -83,7 +83,7 @@ TEST_F(CachePurge, SoftPurgeMarksStaleAndOneRevalidationRuns) {
 TEST_F(CachePurge, ListenersSeeEachEntryAndTheTotals) {
   auto rec = std::make_shared<Recorder>();
   c.cache.add_listener(rec);
-  c.cache.purge(tags({"users"}));
+  c.cache.purge(by_tags({"users"}));
   ASSERT_EQ(rec->removed.size(), 1u);
   EXPECT_EQ(rec->removed[0].first, "user:42");
   EXPECT_EQ(rec->removed[0].second, RemovalCause::Purged);
@@ -101,7 +101,7 @@ TEST(CachePurgeScale, PrefixPurgeVisitsOnlyMatches) {
   ClockedCache c(sized(256 << 20));
   for (int i = 0; i < 100'000; ++i) c.cache.set("bulk:" + std::to_string(i), "v");
   for (int i = 0; i < 5; ++i) c.cache.set("hot:" + std::to_string(i), "v");
-  EXPECT_EQ(c.cache.purge(prefix("hot:")).objects_purged, 5u);
+  EXPECT_EQ(c.cache.purge(by_prefix("hot:")).objects_purged, 5u);
   EXPECT_EQ(c.cache.stats().entries, 100'000u);
 }
 

@@ -288,7 +288,7 @@ TEST(CacheReplica, APurgeDuringTheReadWins) {
     Gate gate(*t.store);
     Waiter w;
     ASSERT_EQ(t.cache.lookup("b", w.callback()).state, State::Wait);
-    EXPECT_EQ(t.cache.purge(keys({"b"})).objects_purged, 0u);  // memory had none
+    EXPECT_EQ(t.cache.purge(by_keys({"b"})).objects_purged, 0u);  // memory had none
     gate.open();
     ASSERT_TRUE(w.wait());
     FlightResult r = w.take();
@@ -350,7 +350,7 @@ TEST(CacheReplica, PurgeReportsOneSetOfCountsForBothTiers) {
   t.cache.set("file-only", std::string(1000, 'y'));
   t.store->flush();
   std::promise<std::pair<PurgeResult, std::optional<Error>>> done;
-  PurgeSelector sel = keys({"both"});
+  PurgeSelector sel = by_keys({"both"});
   t.cache.purge(sel, PurgeMode::Hard, 7, [&](PurgeResult r, std::optional<Error> e) {
     done.set_value({r, std::move(e)});
   });
@@ -364,7 +364,7 @@ TEST(CacheReplica, PurgeReportsOneSetOfCountsForBothTiers) {
   // An object only in the file still counts.
   t.cache.clear();
   std::promise<PurgeResult> done2;
-  t.cache.purge(keys({"file-only"}), PurgeMode::Hard, 8,
+  t.cache.purge(by_keys({"file-only"}), PurgeMode::Hard, 8,
                 [&](PurgeResult r2, std::optional<Error>) { done2.set_value(r2); });
   PurgeResult r2 = done2.get_future().get();
   EXPECT_EQ(r2.objects_purged, 1u);
@@ -377,7 +377,7 @@ TEST(CacheReplica, SoftPurgeReachesTheFile) {
   auto clock = std::make_shared<ManualClock>();
   Tier t(dir.file("r.db"), clock);
   t.cache.set("k", "v", windows(60'000, 600'000));
-  PurgeResult r = t.cache.purge(keys({"k"}), PurgeMode::Soft);
+  PurgeResult r = t.cache.purge(by_keys({"k"}), PurgeMode::Soft);
   EXPECT_EQ(r.objects_purged, 1u);
   t.store->flush();
   ReplicaRead file = t.store->read_sync("k");
@@ -399,7 +399,7 @@ TEST(CacheReplica, AnotherStoresPurgeReachesThisMemory) {
   a.cache.set("keep", "v");
   a.store->flush();
   std::promise<PurgeResult> done;
-  b.cache.purge(tags({"t"}), PurgeMode::Hard, 3, [&](PurgeResult r, std::optional<Error>) { done.set_value(r); });
+  b.cache.purge(by_tags({"t"}), PurgeMode::Hard, 3, [&](PurgeResult r, std::optional<Error>) { done.set_value(r); });
   EXPECT_EQ(done.get_future().get().objects_purged, 1u);  // b's memory had none; the file had it
   EXPECT_TRUE(eventually([&] { return !a.cache.get("k").value; }));
   EXPECT_TRUE(a.cache.get("keep").value);
@@ -413,7 +413,7 @@ TEST(CacheReplica, FillAfterAPurgeWonIsNotWritten) {
   Tier t(dir.file("r.db"), std::make_shared<ManualClock>());
   FlightResult r = read_through(t, "k");
   ASSERT_EQ(r.status, Status::Lead);
-  t.cache.purge(keys({"k"}));
+  t.cache.purge(by_keys({"k"}));
   Waiter w;
   ASSERT_EQ(t.cache.lookup("k", w.callback()).state, State::Wait);
   EXPECT_EQ(value_of(t.cache.fill(std::move(r.ticket), "fetched-before-purge")), "fetched-before-purge");
@@ -425,7 +425,7 @@ TEST(CacheReplica, FillAfterAPurgeWonIsNotWritten) {
   // A soft purge: stored as already stale, in both tiers.
   FlightResult r2 = read_through(t, "s");
   ASSERT_EQ(r2.status, Status::Lead);
-  t.cache.purge(keys({"s"}), PurgeMode::Soft);
+  t.cache.purge(by_keys({"s"}), PurgeMode::Soft);
   t.cache.fill(std::move(r2.ticket), "v", windows(60'000, 600'000));
   EXPECT_TRUE(t.cache.get("s").stale);
   t.store->flush();

@@ -334,7 +334,7 @@ TEST(CacheStress, PurgeWhileListenersChange) {
   std::vector<std::thread> purgers;
   for (int t = 0; t < 2; ++t)
     purgers.emplace_back([&] {
-      for (int i = 0; i < 20'000; ++i) cache.purge(keys({"k"}), PurgeMode::Hard);
+      for (int i = 0; i < 20'000; ++i) cache.purge(by_keys({"k"}), PurgeMode::Hard);
     });
   for (auto& t : purgers) t.join();
   stop = true;

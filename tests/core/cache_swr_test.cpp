@@ -189,7 +189,7 @@ TEST(CacheSwr, HardPurgeDuringAFillWins) {
   auto leader = c.cache.lookup("k", nullptr);
   Waiter w;
   c.cache.lookup("k", w.callback());
-  c.cache.purge(keys({"k"}));
+  c.cache.purge(by_keys({"k"}));
   EntryRef served = c.cache.fill(std::move(leader.ticket), "v-before-purge", windows(1000));
   EXPECT_EQ(value_of(served), "v-before-purge");
   ASSERT_EQ(w.calls(), 1u);  // the waiters already waiting get it...
@@ -200,7 +200,7 @@ TEST(CacheSwr, TagPurgeDuringAFillWinsWhenTheFillCarriesTheTag) {
   ClockedCache c;
   auto a = c.cache.lookup("a", nullptr);
   auto b = c.cache.lookup("b", nullptr);
-  c.cache.purge(tags({"users"}));
+  c.cache.purge(by_tags({"users"}));
   c.cache.fill(std::move(a.ticket), "A", tagged({"users", "user:1"}));
   c.cache.fill(std::move(b.ticket), "B", tagged({"products"}));
   EXPECT_FALSE(c.cache.get("a").value);
@@ -213,7 +213,7 @@ TEST(CacheSwr, PrefixPurgeDuringARevalidationWins) {
   c.advance(1500);
   auto r = c.cache.lookup("img/1", nullptr);
   ASSERT_TRUE(r.ticket);
-  c.cache.purge(prefix("img/"));
+  c.cache.purge(by_prefix("img/"));
   c.cache.fill(std::move(r.ticket), "stale-fetch", windows(1000, 10'000));
   EXPECT_FALSE(c.cache.get("img/1").value);
 }
@@ -221,7 +221,7 @@ TEST(CacheSwr, PrefixPurgeDuringARevalidationWins) {
 TEST(CacheSwr, SoftPurgeDuringAFillStoresItAsStale) {
   ClockedCache c;
   auto leader = c.cache.lookup("k", nullptr);
-  c.cache.purge(keys({"k"}), PurgeMode::Soft);
+  c.cache.purge(by_keys({"k"}), PurgeMode::Soft);
   c.cache.fill(std::move(leader.ticket), "v", windows(1000, 10'000));
   GetResult g = c.cache.get("k");
   ASSERT_TRUE(g.value);

@@ -3,6 +3,8 @@
 
 #include <zcache/cache.h>
 
+#include "purge_selectors.h"
+
 #include <memory>
 #include <string>
 
@@ -39,21 +41,6 @@ inline EntryOptions tagged(std::initializer_list<std::string> tags, std::int64_t
   return o;
 }
 
-inline PurgeSelector keys(std::vector<std::string> k) {
-  PurgeSelector s;
-  s.keys = std::move(k);
-  return s;
-}
-inline PurgeSelector prefix(std::string p) {
-  PurgeSelector s;
-  s.prefix = std::move(p);
-  return s;
-}
-inline PurgeSelector tags(std::vector<std::string> t) {
-  PurgeSelector s;
-  s.tags = std::move(t);
-  return s;
-}
 inline CacheOptions sized(std::uint64_t max_bytes, std::uint32_t shards = 0) {
   CacheOptions o;
   o.max_bytes = max_bytes;

@@ -2,6 +2,7 @@
 // SQLite access to check the file itself, and a child process with a pipe from its stdout.
 #pragma once
 
+#include "purge_selectors.h"
 #include "temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -57,21 +58,6 @@ struct ClockedOptions {
   }
 };
 
-inline PurgeSelector by_keys(std::vector<std::string> k) {
-  PurgeSelector s;
-  s.keys = std::move(k);
-  return s;
-}
-inline PurgeSelector by_prefix(std::string p) {
-  PurgeSelector s;
-  s.prefix = std::move(p);
-  return s;
-}
-inline PurgeSelector by_tags(std::vector<std::string> t) {
-  PurgeSelector s;
-  s.tags = std::move(t);
-  return s;
-}
 
 // A raw connection to a replica file (for what the store does not expose).
 class RawDb {

@@ -1,33 +1,11 @@
-// A temporary directory per test, removed afterwards (brain store tests use real files).
+// A temporary directory per test, removed afterwards (brain store tests use real files): the
+// shared tests/common one, under the name these tests use.
 #pragma once
 
-#include <gtest/gtest.h>
-
-#include <filesystem>
-#include <random>
-#include <string>
+#include "temp_dir.h"
 
 namespace zcache::brain::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("zcache-brain-store-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = zcache::test::TempDir;
 
 }  // namespace zcache::brain::testing

@@ -2,14 +2,13 @@
 // survive a restart on the same file. Real workers on loopback ports, restarted in-process.
 #include "auth/jwt.h"
 #include "running_worker.h"
+#include "temp_dir.h"
 #include "test_client.h"
 #include "worker/worker_node.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
-
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,7 +19,6 @@
 namespace zcache::worker {
 namespace {
 
-namespace fs = std::filesystem;
 using http::test::ClientResponse;
 using test::RunningWorker;
 constexpr const char* kSecret = "test-secret";
@@ -32,24 +30,9 @@ std::string token() {
   return auth::mint_token(kSecret, m);
 }
 
-// A directory of its own per test, removed afterwards.
-struct TempDir {
-  TempDir() {
-    static std::atomic<int> n{0};
-    path = fs::temp_directory_path() / ("zcache-hybrid-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
-
 struct HybridWorkerTest : ::testing::Test {
-  TempDir dir;
-  std::string data = (dir.path / "objects.db").string();
+  zcache::test::TempDir dir;
+  std::string data = dir.file("objects.db");
 
   WorkerNodeOptions options(std::uint64_t capacity = 4 << 20) {
     WorkerNodeOptions o;
@@ -222,7 +205,7 @@ TEST_F(HybridWorkerTest, AnUnreadableDataFileStopsStartUpWithItsName) {
 
 TEST_F(HybridWorkerTest, AnUnreachableDataPathStopsStartUpWithItsName) {
   WorkerNodeOptions o = options();
-  o.data_path = (dir.path / "no-such-dir" / "objects.db").string();
+  o.data_path = (dir.path() / "no-such-dir" / "objects.db").string();
   uv_loop_t loop;
   uv_loop_init(&loop);
   try {
