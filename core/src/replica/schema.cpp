@@ -3,7 +3,6 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -56,12 +55,6 @@ constexpr const char* kMigrations[] = {
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
-std::string hex32(std::int64_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(static_cast<std::uint32_t>(v)));
-  return buf;
-}
-
 [[noreturn]] void corrupt(const sqlite::Conn& db, const std::string& what) {
   throw Error(ErrorKind::Corrupt, "replica '" + db.path() + "': " + what);
 }
@@ -80,7 +73,7 @@ bool check_identity(sqlite::Conn& db) {
     return version < kSchemaVersion;
   }
   if (app_id == 0 && objects == 0 && version == 0) return true;
-  std::string detail = "application_id " + hex32(app_id);
+  std::string detail = "application_id " + sqlite::hex32(app_id);
   if (objects > 0) {
     sqlite::Stmt q = db.stmt("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3");
     std::string names;
@@ -88,7 +81,7 @@ bool check_identity(sqlite::Conn& db) {
     detail += ", tables such as " + names;
   }
   corrupt(db, "a SQLite database of another application (" + detail + "), not a zcache replica (application_id " +
-                  hex32(kApplicationId) + "); refusing to touch it");
+                  sqlite::hex32(kApplicationId) + "); refusing to touch it");
 }
 
 void migrate(sqlite::Conn& db) {

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <filesystem>
 
 namespace zcache::sqlite {
@@ -18,6 +19,12 @@ std::string open_hint(const std::string& path) {
 }
 
 }  // namespace
+
+std::string hex32(std::int64_t value) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(static_cast<std::uint32_t>(value)));
+  return buf;
+}
 
 ErrorKind error_kind_for(int rc) noexcept {
   switch (rc & 0xFF) {  // the primary result code

@@ -25,6 +25,9 @@ namespace zcache::sqlite {
 // Internal (ERROR, MISUSE, RANGE), Io (everything else: files, disk, permissions, memory).
 ErrorKind error_kind_for(int rc) noexcept;
 
+// A 32-bit header field as 0xXXXXXXXX, the way `PRAGMA application_id` values are written.
+std::string hex32(std::int64_t value);
+
 // A failure as a connection reports it, for an ErrorStyle::raise that throws its own type.
 struct Failure {
   int rc;                      // SQLite's result code; SQLITE_CORRUPT for damage found by the caller

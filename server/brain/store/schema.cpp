@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-#include <cstdio>
 #include <string>
 
 #include "brain/store/store_error.h"
@@ -55,12 +54,6 @@ constexpr const char* kMigrations[] = {
 };
 static_assert(std::size(kMigrations) == kSchemaVersion, "one migration per schema version");
 
-std::string hex32(std::int64_t v) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "0x%08X", static_cast<unsigned>(static_cast<std::uint32_t>(v)));
-  return buf;
-}
-
 // Refuses files that are not (or not yet) ours. Reads the header, so a non-SQLite file fails here.
 void check_identity(sqlite::Conn& db) {
   const std::int64_t app_id = db.scalar("PRAGMA application_id");
@@ -76,7 +69,7 @@ void check_identity(sqlite::Conn& db) {
     return;
   }
   if (app_id == 0 && tables == 0 && version == 0) return;  // a new, empty file: ours to initialize
-  std::string detail = "application_id " + hex32(app_id);
+  std::string detail = "application_id " + sqlite::hex32(app_id);
   if (tables > 0) {
     sqlite::Stmt q = db.stmt("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name LIMIT 3");
     std::string names;
@@ -85,7 +78,7 @@ void check_identity(sqlite::Conn& db) {
   }
   throw StoreError(StoreError::Kind::ForeignSchema, db.path(),
                    "'" + db.path() + "' is a SQLite database of another application (" + detail +
-                       "), not a zcache brain store (application_id " + hex32(kApplicationId) +
+                       "), not a zcache brain store (application_id " + sqlite::hex32(kApplicationId) +
                        "); refusing to touch it. Point --replica-file at a new or zcache file.");
 }
 
