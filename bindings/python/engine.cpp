@@ -150,16 +150,9 @@ void Engine::fill(PyTicket& ticket, py::handle data, const zcache::EntryOptions&
     drop_without_gil(t, c);  // its waiters get Cancelled and look again
     throw Error(ErrorKind::Closed, "the cache is closed; the fetched value was not stored");
   }
-  py::gil_scoped_release nogil;  // t and c go here too: either may be the engine's last reference
-  try {
-    c->fill(std::move(t), v, options);
-  } catch (...) {
-    t = zcache::Ticket();
-    c.reset();
-    throw;
-  }
-  t = zcache::Ticket();
-  c.reset();
+  py::gil_scoped_release nogil;
+  ReleaseOnExit release{t, c};
+  c->fill(std::move(t), v, options);
 }
 
 bool Engine::cancel_wait(py::handle key, std::uint64_t wait_id) {
@@ -180,15 +173,8 @@ py::tuple Engine::fail(PyTicket& ticket, py::handle exception, bool cancelled) {
   zcache::FlightResult r;
   {
     py::gil_scoped_release nogil;
-    try {
-      if (c) r = c->fail(std::move(t), std::move(error));  // else dropped below: Cancelled
-    } catch (...) {
-      t = zcache::Ticket();
-      c.reset();
-      throw;
-    }
-    t = zcache::Ticket();
-    c.reset();
+    ReleaseOnExit release{t, c};  // without c, the unused ticket fails its flight as Cancelled
+    if (c) r = c->fail(std::move(t), std::move(error));
   }
   if (r.status == zcache::FlightResult::Status::Value) return state_value(kStale, decode(r.value));
   return state_value(kAbsent, py::none());

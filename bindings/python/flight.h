@@ -47,6 +47,18 @@ struct PyTicket {
 // Drops what `t` and `c` hold with the GIL released when this thread holds it (see PyTicket).
 void drop_without_gil(zcache::Ticket& t, std::shared_ptr<zcache::Cache>& c) noexcept;
 
+// Resets `t` and `c` on leaving its scope, normally or by an exception. Declared after a
+// py::gil_scoped_release, it runs before the GIL is taken back: either may be the engine's last
+// reference.
+struct ReleaseOnExit {
+  zcache::Ticket& t;
+  std::shared_ptr<zcache::Cache>& c;
+  ~ReleaseOnExit() {
+    t = zcache::Ticket();
+    c.reset();
+  }
+};
+
 struct PyFlightResult {
   zcache::FlightResult result;  // its ticket has moved to `ticket`
   py::object ticket;            // a PyTicket, or None

@@ -31,19 +31,25 @@ def optional_ms(name: str, seconds: object) -> Optional[int]:
     return None if seconds is None else to_ms(name, seconds)
 
 
+def str_list(name: str, values: object, item: str) -> list[str]:
+    """`values` as a list of str; `item` names one of them in the error ("every tag")."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a list of str, not a single {type(values).__name__} (write {name}=[{values!r}])")
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of str, not {type(values).__name__}")
+    out = list(values)
+    for value in out:
+        if not isinstance(value, str):
+            raise TypeError(f"{item} must be a str, not {type(value).__name__}")
+    return out
+
+
 def tag_list(tags: object) -> list[str]:
     if tags is None:
         return []
-    if isinstance(tags, (str, bytes)):
-        raise TypeError(f"tags must be a list of str, not a single {type(tags).__name__} (write tags=[{tags!r}])")
-    if not isinstance(tags, Iterable):
-        raise TypeError(f"tags must be a list of str, not {type(tags).__name__}")
-    out = list(tags)
-    for tag in out:
-        if not isinstance(tag, str):
-            raise TypeError(f"every tag must be a str, not {type(tag).__name__}")
-        if not tag:
-            raise ValueError("tags must not be empty strings")
+    out = str_list("tags", tags, "every tag")
+    if not all(out):
+        raise ValueError("tags must not be empty strings")
     return out
 
 

@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import Any, Optional, Union
 
 from . import _native
+from ._options import str_list
 from .cluster_types import (
     BrainHealth,
     CacheNode,
@@ -103,18 +104,6 @@ def _node_id(node_id: object) -> str:
     if not node_id:
         raise ValueError("node_id must not be empty")
     return node_id
-
-
-def _str_list(name: str, values: object) -> list[str]:
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be a list of str, not a single {_type_name(values)} (write {name}=[{values!r}])")
-    if not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of str, not {_type_name(values)}")
-    out = list(values)
-    for value in out:
-        if not isinstance(value, str):
-            raise TypeError(f"every item of {name} must be a str, not {_type_name(value)}")
-    return out
 
 
 def _body(call: str, body: object, fields: dict[str, Any]) -> dict[str, Any]:
@@ -199,8 +188,8 @@ class ZatabaseCacheApi:
                 raise TypeError(f"soft must be a bool, not {_type_name(soft)}")
             fields: dict[str, Any] = {
                 "prefix": prefix,
-                "keys": None if keys is None else _str_list("keys", keys),
-                "tags": None if tags is None else _str_list("tags", tags),
+                "keys": None if keys is None else str_list("keys", keys, "every item of keys"),
+                "tags": None if tags is None else str_list("tags", tags, "every item of tags"),
                 "soft": soft,
             }
             if not (prefix or fields["keys"] or fields["tags"]):
