@@ -9,14 +9,19 @@
 //    N = 1M (--quick: 100k).
 // 2. replica_hit_p50_us / _p99_us: closed-loop reads of random written keys through read():
 //    the time from the call to the callback on the reader thread (memory miss, disk hit: this
-//    store has no memory tier; the file is in the OS page cache).
+//    store has no memory tier; the file is in the OS page cache). The reader spins
+//    reader_spin_us (default) for the next request; replica_hit_parked_p50_us is the same with
+//    reader_spin_us = 0, every read waking a sleeping reader.
 // 3. reopen_to_first_hit_ms: close, then the time from the constructor to the first read_sync()
 //    hit on the N-entry file (median of 5; page cache warm).
 // 4. files_write_per_s / files_hit_p50_us: the baseline, 200k entries (--quick: 50k): 16 shard
 //    directories of 256 subdirectories by the key's hash, each entry one file (a header with the
 //    windows, encoding and tags, then key and value), written to the shard's tmp/ and renamed into
 //    place; no fsync on either side (the replica runs synchronous=NORMAL). Reads go through one
-//    reader thread with the same hand-off as the replica's, so both hit figures include a thread hop.
+//    reader thread with the same hand-off as the replica's (files_hit_*: spin, then sleep;
+//    files_hit_parked_p50_us: sleep at once), so each pair of hit figures has the same thread hop.
+//    The files figures depend on the file system's state: on ext4 without a journal, creating
+//    inodes right after many were deleted (an earlier run's cleanup) is several times slower.
 //
 // Data lives in a temporary directory (under DIR, default $TMPDIR or /tmp), removed at the end.
 #include <zcache/replica.h>
@@ -195,14 +200,17 @@ class FilesStore {
   std::uint64_t counter_ = 0;
 };
 
-// One reader thread with the replica reader pool's hand-off (mutex, deque, notify when idle).
+// One reader thread with the replica reader pool's hand-off (core/src/replica/reader.cpp): a
+// mutex and deque; when idle, spin `spin_us` watching for a post, then sleep on a condition
+// variable (spin_us = 0: sleep at once, as a plain thread pool does).
 class HopThread {
  public:
-  HopThread() : thread_([this] { run(); }) {}
+  explicit HopThread(std::uint32_t spin_us) : spin_us_(spin_us), thread_([this] { run(); }) {}
   ~HopThread() {
     {
       std::lock_guard lock(mu_);
       stop_ = true;
+      signal_.fetch_add(1, std::memory_order_relaxed);
     }
     cv_.notify_all();
     thread_.join();
@@ -210,13 +218,26 @@ class HopThread {
   void post(std::function<void()> f) {
     std::lock_guard lock(mu_);
     q_.push_back(std::move(f));
-    if (idle_) cv_.notify_one();
+    signal_.fetch_add(1, std::memory_order_relaxed);
+    if (idle_ && !spinning_) cv_.notify_one();
   }
 
  private:
   void run() {
     std::unique_lock lock(mu_);
     for (;;) {
+      if (q_.empty() && !stop_ && spin_us_ > 0) {
+        spinning_ = true;
+        const std::uint64_t seen = signal_.load(std::memory_order_relaxed);
+        lock.unlock();
+        const auto deadline = Clock::now() + std::chrono::microseconds(spin_us_);
+        for (unsigned i = 1; signal_.load(std::memory_order_relaxed) == seen; ++i) {
+          __builtin_ia32_pause();
+          if (i % 64 == 0 && Clock::now() >= deadline) break;
+        }
+        lock.lock();
+        spinning_ = false;
+      }
       while (q_.empty() && !stop_) {
         idle_ = true;
         cv_.wait(lock);
@@ -230,10 +251,12 @@ class HopThread {
       lock.lock();
     }
   }
+  const std::uint32_t spin_us_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> q_;
-  bool idle_ = false, stop_ = false;
+  bool idle_ = false, spinning_ = false, stop_ = false;
+  std::atomic<std::uint64_t> signal_{0};
   std::thread thread_;
 };
 
@@ -318,7 +341,7 @@ int main(int argc, char** argv) {
 
   try {
     // 1. Sustained writes.
-    double write_rate = 0, hit_p50 = 0, hit_p99 = 0, reopen_ms = 0;
+    double write_rate = 0, hit_p50 = 0, hit_p99 = 0, hit_parked_p50 = 0, reopen_ms = 0;
     {
       std::printf("replica: writing %zu entries of %zu B ...\n", n_replica, kValueBytes);
       std::fflush(stdout);
@@ -345,6 +368,16 @@ int main(int argc, char** argv) {
       hit_p50 = percentile(lat, 50);
       hit_p99 = percentile(lat, 99);
     }
+    // 2b. The same with reader_spin_us = 0: every read wakes a sleeping reader.
+    {
+      zcache::ReplicaOptions o = replica_options(db);
+      o.reader_spin_us = 0;
+      zcache::ReplicaStore store(o);
+      const auto lat = hit_latencies(n_replica, samples, [&](std::string key, auto done) {
+        store.read(std::move(key), [done](zcache::ReplicaRead r) { done(r.entry.has_value()); });
+      });
+      hit_parked_p50 = percentile(lat, 50);
+    }
     // 3. Reopen to the first hit.
     {
       std::vector<double> times;
@@ -363,7 +396,7 @@ int main(int argc, char** argv) {
     if (!settings.keep) fs::remove(db);
 
     // 4. The files baseline.
-    double files_rate = 0, files_p50 = 0, files_p99 = 0;
+    double files_rate = 0, files_p50 = 0, files_p99 = 0, files_parked_p50 = 0;
     {
       std::printf("files: writing %zu entries of %zu B ...\n", n_files, kValueBytes);
       std::fflush(stdout);
@@ -374,15 +407,19 @@ int main(int argc, char** argv) {
       const double secs = seconds_since(t0);
       files_rate = static_cast<double>(n_files) / secs;
       std::printf("  %zu written in %.2f s\n", n_files, secs);
-      HopThread reader;
-      const auto lat = hit_latencies(n_files, samples, [&](std::string key, auto done) {
-        reader.post([&files, key = std::move(key), done] {
-          zcache::ReplicaEntry e;
-          done(files.read(key, e));
+      auto files_hits = [&](std::uint32_t spin_us) {
+        HopThread reader(spin_us);
+        return hit_latencies(n_files, samples, [&](std::string key, auto done) {
+          reader.post([&files, key = std::move(key), done] {
+            zcache::ReplicaEntry e;
+            done(files.read(key, e));
+          });
         });
-      });
+      };
+      const auto lat = files_hits(replica_options(db).reader_spin_us);
       files_p50 = percentile(lat, 50);
       files_p99 = percentile(lat, 99);
+      files_parked_p50 = percentile(files_hits(0), 50);
     }
 
     const std::string files_anchor = "one file per entry (seed 004 layout)";
@@ -392,8 +429,10 @@ int main(int argc, char** argv) {
     figures.push_back({"replica_vs_files_write", write_rate / files_rate, "ratio", files_anchor, "> 1"});
     figures.push_back({"replica_hit_p50_us", hit_p50, "us", "read() to callback; " + n_note, "<= 20 and < files_hit_p50_us"});
     figures.push_back({"replica_hit_p99_us", hit_p99, "us", "", ""});
-    figures.push_back({"files_hit_p50_us", files_p50, "us", files_anchor + ", same reader-thread hop", ""});
+    figures.push_back({"files_hit_p50_us", files_p50, "us", files_anchor + ", same hand-off as the replica's", ""});
     figures.push_back({"files_hit_p99_us", files_p99, "us", files_anchor, ""});
+    figures.push_back({"replica_hit_parked_p50_us", hit_parked_p50, "us", "reader_spin_us = 0 (every read wakes a sleeping reader)", ""});
+    figures.push_back({"files_hit_parked_p50_us", files_parked_p50, "us", files_anchor + ", reader sleeps at once", ""});
     figures.push_back({"reopen_to_first_hit_ms", reopen_ms, "ms", n_note + ", median of 5, page cache warm", "<= 100"});
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_replica: %s\n", e.what());

@@ -1,9 +1,11 @@
 #include "replica/reader.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "replica/codec.h"
 #include "replica/schema.h"
+#include "util/cpu_relax.h"
 
 namespace zcache::replica {
 
@@ -58,41 +60,60 @@ ReaderPool::ReaderPool(const ReplicaOptions& options, std::shared_ptr<Clock> clo
   std::vector<std::unique_ptr<sqlite::Conn>> conns;
   for (std::size_t i = 0; i < n; ++i) conns.push_back(open_reader(options));  // may throw: no thread yet
   for (std::size_t i = 0; i < n; ++i)
-    threads_.emplace_back([this, conn = std::move(conns[i])]() {
-      on_thread_(owner_);
-      std::unique_lock lock(mu_);
-      for (;;) {
-        while (requests_.empty() && !stopped_) {
-          ++idle_;
-          cv_.wait(lock);
-          --idle_;
-        }
-        if (requests_.empty()) return;  // stopped
-        Request r = std::move(requests_.front());
-        requests_.pop_front();
-        lock.unlock();
-        ReplicaRead result;
-        const std::int64_t now = clock_->now_ms();
-        std::int64_t last_access = now;
-        try {
-          result = read_entry(*conn, r.key, queue_, now, &last_access);
-        } catch (const Error& e) {
-          result.error = e;
-        }
-        Counters::add(counters_.reads);
-        if (result.error) Counters::add(counters_.read_errors);
-        if (result.entry) {
-          Counters::add(counters_.read_hits);
-          if (now - last_access >= options_.touch_granularity_ms) queue_.touch(r.key, now);
-        }
-        try {
-          r.done(std::move(result));
-        } catch (...) {
-          // A callback must not throw; one that does cannot be allowed to stop the reader.
-        }
-        lock.lock();
-      }
-    });
+    threads_.emplace_back([this, conn = std::move(conns[i])]() { run(*conn); });
+}
+
+void ReaderPool::wait_for_request(std::unique_lock<std::mutex>& lock) {
+  if (requests_.empty() && !stopped_ && options_.reader_spin_us > 0 && !spinning_) {
+    spinning_ = true;
+    const std::uint64_t seen = signal_.load(std::memory_order_relaxed);
+    lock.unlock();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(options_.reader_spin_us);
+    for (unsigned i = 1; signal_.load(std::memory_order_relaxed) == seen; ++i) {
+      util::cpu_relax();
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) break;
+    }
+    lock.lock();
+    spinning_ = false;
+  }
+  while (requests_.empty() && !stopped_) {
+    ++idle_;
+    cv_.wait(lock);
+    --idle_;
+  }
+}
+
+void ReaderPool::run(sqlite::Conn& conn) {
+  on_thread_(owner_);
+  std::unique_lock lock(mu_);
+  for (;;) {
+    wait_for_request(lock);
+    if (requests_.empty()) return;  // stopped
+    Request r = std::move(requests_.front());
+    requests_.pop_front();
+    if (!requests_.empty() && idle_ > 0) cv_.notify_one();
+    lock.unlock();
+    ReplicaRead result;
+    const std::int64_t now = clock_->now_ms();
+    std::int64_t last_access = now;
+    try {
+      result = read_entry(conn, r.key, queue_, now, &last_access);
+    } catch (const Error& e) {
+      result.error = e;
+    }
+    Counters::add(counters_.reads);
+    if (result.error) Counters::add(counters_.read_errors);
+    if (result.entry) {
+      Counters::add(counters_.read_hits);
+      if (now - last_access >= options_.touch_granularity_ms) queue_.touch(r.key, now);
+    }
+    try {
+      r.done(std::move(result));
+    } catch (...) {
+      // A callback must not throw; one that does cannot be allowed to stop the reader.
+    }
+    lock.lock();
+  }
 }
 
 ReaderPool::~ReaderPool() { stop(); }
@@ -101,7 +122,8 @@ void ReaderPool::submit(std::string key, ReplicaStore::ReadCallback done) {
   std::lock_guard lock(mu_);
   if (stopped_) throw Error(ErrorKind::Closed, "the replica store is closed");
   requests_.push_back(Request{std::move(key), std::move(done)});
-  if (idle_ > 0) cv_.notify_one();
+  signal_.fetch_add(1, std::memory_order_relaxed);
+  if (idle_ > 0 && !spinning_) cv_.notify_one();
 }
 
 void ReaderPool::stop() {
@@ -110,6 +132,7 @@ void ReaderPool::stop() {
     std::lock_guard lock(mu_);
     if (stopped_ && threads_.empty()) return;
     stopped_ = true;
+    signal_.fetch_add(1, std::memory_order_relaxed);
     abandoned.swap(requests_);
   }
   cv_.notify_all();

@@ -6,6 +6,7 @@
 
 #include <zcache/replica.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -37,7 +38,9 @@ class ReaderPool {
     std::string key;
     ReplicaStore::ReadCallback done;
   };
-  void run(std::size_t index);
+  void run(sqlite::Conn& conn);
+  // With `lock` held: returns once a request is queued or the pool is stopped.
+  void wait_for_request(std::unique_lock<std::mutex>& lock);
 
   const ReplicaOptions& options_;
   std::shared_ptr<Clock> clock_;
@@ -49,8 +52,10 @@ class ReaderPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Request> requests_;
-  std::size_t idle_ = 0;  // threads waiting on cv_
+  std::size_t idle_ = 0;     // threads waiting on cv_
+  bool spinning_ = false;    // a thread is spinning on signal_
   bool stopped_ = false;
+  std::atomic<std::uint64_t> signal_{0};  // bumped (under mu_) by submit() and stop()
   std::vector<std::thread> threads_;
 };
 
