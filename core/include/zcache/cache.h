@@ -64,6 +64,10 @@ struct ReplicaOptions {
   // A disk hit moves the entry's last_access (its LRU position) only when that is older than
   // this, so hot keys are not rewritten on every read.
   std::int64_t touch_granularity_ms = 10'000;
+  // Rows past their last window are deleted this often (the writer wakes for it when idle), at
+  // most 1000 per transaction; stats().expirations counts them. 0 = never: they then go only
+  // when the budget needs room (before any live row).
+  std::int64_t sweep_interval_ms = 60'000;
   int busy_timeout_ms = 5'000;             // waiting for another process's write transaction
   bool synchronous_full = false;           // fsync every commit (survives power loss)
   // When the file is unreadable, not ours, or of a newer schema: move it (and its -wal) aside to

@@ -40,4 +40,23 @@ void enforce_budget(sqlite::Conn& db, std::uint64_t max_bytes, std::int64_t now_
   Counters::add(counters.evictions, evicted);
 }
 
+std::uint64_t reclaim_expired(sqlite::Conn& db, std::int64_t now_ms, std::uint64_t limit, Totals& t,
+                              Counters& counters) {
+  std::vector<RowRef> victims;
+  {
+    sqlite::Stmt s = db.stmt("SELECT id, size, tags FROM entries WHERE reclaim_at <= ?1 ORDER BY reclaim_at LIMIT ?2");
+    s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
+    while (s.step()) victims.push_back(RowRef{s.int64(0), s.int64(1), std::string(s.blob(2)), 0, 0});
+  }
+  for (const RowRef& v : victims) delete_row(db, v, t);
+  Counters::add(counters.expirations, victims.size());
+  return victims.size();
+}
+
+bool has_expired(sqlite::Conn& db, std::int64_t now_ms) {
+  sqlite::Stmt s = db.stmt("SELECT 1 FROM entries WHERE reclaim_at <= ?1 LIMIT 1");
+  s.bind(1, now_ms);
+  return s.step();
+}
+
 }  // namespace zcache::replica

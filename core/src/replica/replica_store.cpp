@@ -29,6 +29,7 @@ ReplicaOptions checked(ReplicaOptions o) {
   if (o.reader_spin_us > 10'000) invalid("reader_spin_us must be at most 10000");
   if (o.poll_interval_ms < 0) invalid("poll_interval_ms must not be negative");
   if (o.touch_granularity_ms < 0) invalid("touch_granularity_ms must not be negative");
+  if (o.sweep_interval_ms < 0) invalid("sweep_interval_ms must not be negative");
   if (o.busy_timeout_ms < 0) invalid("busy_timeout_ms must not be negative");
   if (o.purge_log_limit == 0) invalid("purge_log_limit must be positive");
   if (!o.clock) o.clock = system_clock();

@@ -164,13 +164,21 @@ void WriteQueue::touch(std::string_view key, std::int64_t at_ms) {
   }
 }
 
-std::optional<Batch> WriteQueue::take(std::int64_t touch_wait_ms) {
+std::optional<Batch> WriteQueue::take(std::int64_t touch_wait_ms, std::chrono::steady_clock::time_point idle_until) {
   std::unique_lock lock(mu_);
   const auto ready = [&] { return !pending_.empty() || closed_ || touches_.size() >= kTouchesPerBatch; };
   while (!ready()) {
     writer_waiting_ = true;
-    if (touches_.empty()) {
+    if (touches_.empty() && idle_until == std::chrono::steady_clock::time_point::max()) {
       writer_cv_.wait(lock);
+    } else if (touches_.empty()) {
+      if (writer_cv_.wait_until(lock, idle_until) == std::cv_status::timeout && !ready() && touches_.empty()) {
+        writer_waiting_ = false;
+        Batch idle;
+        idle.idle = true;
+        idle.ops = &inflight_;  // empty between batches
+        return idle;
+      }
     } else if (writer_cv_.wait_for(lock, std::chrono::milliseconds(touch_wait_ms)) == std::cv_status::timeout) {
       break;  // touches waited long enough: write them alone
     }

@@ -19,6 +19,7 @@
 
 #include <absl/container/flat_hash_map.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -67,6 +68,7 @@ struct Overlay {
 // What the writer takes: the in-flight ops (owned by the queue; read-only until finish()) and
 // the LRU touches gathered since the last batch.
 struct Batch {
+  bool idle = false;  // nothing to write: take()'s idle_until passed (ops is then empty)
   const std::vector<Op>* ops = nullptr;
   std::vector<std::pair<std::string, std::int64_t>> touches;
   std::uint64_t first_ticket = 0, last_ticket = 0;
@@ -94,9 +96,10 @@ class WriteQueue {
   void touch(std::string_view key, std::int64_t at_ms);
 
   // The writer. take() blocks until there is work (or touches waited `touch_wait_ms`), and
-  // returns nullopt once closed and drained. finish() ends the batch: marks it committed (or
-  // failed with `error`), and returns its ops for the callbacks.
-  std::optional<Batch> take(std::int64_t touch_wait_ms);
+  // returns nullopt once closed and drained. With nothing queued at `idle_until` it returns an
+  // idle batch (not to be finished). finish() ends the batch: marks it committed (or failed
+  // with `error`), and returns its ops for the callbacks.
+  std::optional<Batch> take(std::int64_t touch_wait_ms, std::chrono::steady_clock::time_point idle_until);
   std::vector<Op> finish(const Batch& batch, const std::optional<Error>& error);
 
   // Refuses new operations; the writer drains what is queued, then take() returns nullopt.

@@ -9,6 +9,7 @@ namespace zcache::replica {
 namespace {
 
 constexpr std::int64_t kTouchWaitMs = 1000;  // disk-hit touches wait at most this for a batch
+constexpr std::uint64_t kSweepRows = 1000;    // per transaction, so the write lock is held briefly
 
 }  // namespace
 
@@ -22,12 +23,50 @@ Writer::Writer(const ReplicaOptions& options, std::shared_ptr<Clock> clock, std:
       queue_(queue),
       counters_(counters),
       on_thread_(on_thread),
-      owner_(owner) {
-  Totals t = read_totals(*db_);
+      owner_(owner),
+      last_sweep_(std::chrono::steady_clock::now()) {
+  publish(read_totals(*db_));
+  thread_ = std::thread([this] { run(); });
+}
+
+void Writer::publish(const Totals& t) {
   counters_.bytes.store(static_cast<std::uint64_t>(t.bytes), std::memory_order_relaxed);
   counters_.entries.store(static_cast<std::uint64_t>(t.entries), std::memory_order_relaxed);
   counters_.last_purge_sequence.store(t.last_purge_sequence, std::memory_order_relaxed);
-  thread_ = std::thread([this] { run(); });
+}
+
+std::chrono::steady_clock::time_point Writer::next_sweep() const {
+  if (options_.sweep_interval_ms == 0) return std::chrono::steady_clock::time_point::max();
+  if (sweep_again_) return last_sweep_;
+  return last_sweep_ + std::chrono::milliseconds(options_.sweep_interval_ms);
+}
+
+void Writer::sweep(std::int64_t now_ms, Totals& totals) {
+  if (std::chrono::steady_clock::now() < next_sweep()) return;
+  last_sweep_ = std::chrono::steady_clock::now();
+  sweep_again_ = reclaim_expired(*db_, now_ms, kSweepRows, totals, counters_) == kSweepRows;
+}
+
+void Writer::sweep_while_idle() {
+  const std::int64_t now = clock_->now_ms();
+  try {
+    if (!has_expired(*db_, now)) {
+      last_sweep_ = std::chrono::steady_clock::now();
+      sweep_again_ = false;
+      return;
+    }
+    sqlite::WriteTx tx(*db_);
+    Totals totals = read_totals(*db_);
+    sweep(now, totals);
+    write_totals(*db_, totals);
+    tx.commit();
+    Counters::add(counters_.transactions);
+    publish(totals);
+  } catch (const Error&) {
+    // Nothing queued was lost; the rows stay until the next sweep (or the budget) takes them.
+    last_sweep_ = std::chrono::steady_clock::now();
+    sweep_again_ = false;
+  }
 }
 
 Writer::~Writer() { join(); }
@@ -61,19 +100,22 @@ void Writer::commit(const Batch& batch, std::vector<PurgeApplied>& applied) {
   }
   for (const auto& [key, at] : batch.touches)
     db_->stmt("UPDATE entries SET last_access = ?2 WHERE key = ?1 AND last_access < ?2").bind_blob(1, key).bind(2, at).run();
+  sweep(now, totals);
   enforce_budget(*db_, options_.max_bytes, now, totals, counters_);
   write_totals(*db_, totals);
   tx.commit();
   Counters::add(counters_.committed, rows);
   Counters::add(counters_.transactions);
-  counters_.bytes.store(static_cast<std::uint64_t>(totals.bytes), std::memory_order_relaxed);
-  counters_.entries.store(static_cast<std::uint64_t>(totals.entries), std::memory_order_relaxed);
-  counters_.last_purge_sequence.store(totals.last_purge_sequence, std::memory_order_relaxed);
+  publish(totals);
 }
 
 void Writer::run() {
   on_thread_(owner_);
-  while (auto batch = queue_.take(kTouchWaitMs)) {
+  while (auto batch = queue_.take(kTouchWaitMs, next_sweep())) {
+    if (batch->idle) {
+      sweep_while_idle();
+      continue;
+    }
     std::vector<PurgeApplied> applied;
     std::optional<Error> error;
     try {

@@ -1,10 +1,14 @@
 // The writer thread: owns the one write connection, takes batches from the WriteQueue and
 // commits each in one BEGIN IMMEDIATE transaction (writes, erases, purges in ticket order, then
-// the LRU touches, then the budget), then runs the purges' callbacks.
+// the LRU touches, then the sweep when due, then the budget), then runs the purges' callbacks.
+// The sweep (every options.sweep_interval_ms) deletes rows past their last window, at most
+// kSweepRows per transaction; when the store is idle the writer wakes for it, and takes the
+// write lock only if a row has expired.
 #pragma once
 
 #include <zcache/replica.h>
 
+#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -27,6 +31,11 @@ class Writer {
  private:
   void run();
   void commit(const Batch& batch, std::vector<PurgeApplied>& applied);
+  // In a write transaction, when due: reclaims expired rows and schedules the next sweep.
+  void sweep(std::int64_t now_ms, Totals& totals);
+  void sweep_while_idle();
+  void publish(const Totals& totals);  // the counters the stats report of the file
+  std::chrono::steady_clock::time_point next_sweep() const;
 
   const ReplicaOptions& options_;
   std::shared_ptr<Clock> clock_;
@@ -36,6 +45,8 @@ class Writer {
   Counters& counters_;
   void (*on_thread_)(const void*);
   const void* owner_;
+  std::chrono::steady_clock::time_point last_sweep_;
+  bool sweep_again_ = false;  // the last sweep hit kSweepRows: more to do at once
   std::thread thread_;
 };
 
