@@ -3,7 +3,7 @@
 JOBS ?= 2
 CMAKE_GEN := -G Ninja
 
-.PHONY: demo test bootstrap build test-release test-e2e test-py test-js test-asan test-tsan bench clean
+.PHONY: demo test bootstrap build test-release test-e2e test-py test-js test-asan test-tsan test-bindings-asan bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -19,7 +19,7 @@ demo: build
 	scripts/py-install
 	scripts/demo $(DEMO_ARGS)
 
-test: bootstrap test-release test-py test-js test-e2e test-asan test-tsan
+test: bootstrap test-release test-py test-js test-e2e test-asan test-tsan test-bindings-asan
 	@echo "all test suites passed"
 
 test-release: build
@@ -50,6 +50,12 @@ test-tsan: bootstrap
 	cmake -S . -B build/tsan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DZCACHE_SANITIZE=thread >/dev/null
 	cmake --build build/tsan -j$(JOBS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" scripts/no-aslr ctest --test-dir build/tsan --output-on-failure -j$(JOBS)
+
+# The Node and Python suites again, against AddressSanitizer+UBSan builds of both bindings.
+test-bindings-asan: build
+	npm install --no-audit --no-fund
+	scripts/py-install
+	JOBS=$(JOBS) scripts/bindings-asan
 
 bench: bootstrap
 	bench/run all

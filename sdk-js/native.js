@@ -4,7 +4,8 @@
 const path = require('node:path');
 const { nativeErrorClasses } = require('./errors');
 
-const ADDON = path.join(__dirname, '..', 'build', 'node', 'Release', 'zatabase_node.node');
+// ZATABASE_NODE_ADDON: another build of it (the AddressSanitizer run of the tests uses one).
+const ADDON = process.env.ZATABASE_NODE_ADDON || path.join(__dirname, '..', 'build', 'node', 'Release', 'zatabase_node.node');
 
 function load() {
   try {

@@ -2,7 +2,8 @@
 // Builds the addon with cmake-js from the root CMakeLists.txt (the `install` script, so `npm
 // install` in a clean clone builds it). The Node-API headers come from the `node-api-headers`
 // npm package (package.json "binary": {"napi_versions": [8]}); nothing is downloaded.
-// Output: build/node/Release/zatabase_node.node. -j2: the build machines are shared.
+// Output: build/node/Release/zatabase_node.node (ZCACHE_NODE_BUILD_DIR: another directory, as
+// the sanitizer build uses). -j2: the build machines are shared.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -11,7 +12,7 @@ const root = path.resolve(__dirname, '..', '..');
 const args = [
   require.resolve('cmake-js/bin/cmake-js'), 'build',
   '--directory', root,
-  '--out', path.join('build', 'node'),
+  '--out', process.env.ZCACHE_NODE_BUILD_DIR || path.join('build', 'node'),
   '--target', 'zatabase_node',
   '--parallel', process.env.ZCACHE_JOBS || '2',
   '--CDZCACHE_BUILD_NODE=ON',
