@@ -3,7 +3,7 @@
 JOBS ?= 2
 CMAKE_GEN := -G Ninja
 
-.PHONY: demo test bootstrap build test-release test-e2e test-py test-js test-asan test-tsan test-bindings-asan bench clean
+.PHONY: demo test bootstrap build test-release test-e2e test-py test-js test-asan test-tsan test-bindings-sanitizers bench clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -19,7 +19,7 @@ demo: build
 	scripts/py-install
 	scripts/demo $(DEMO_ARGS)
 
-test: bootstrap test-release test-py test-js test-e2e test-asan test-tsan test-bindings-asan
+test: bootstrap test-release test-py test-js test-e2e test-asan test-tsan test-bindings-sanitizers
 	@echo "all test suites passed"
 
 test-release: build
@@ -51,11 +51,11 @@ test-tsan: bootstrap
 	cmake --build build/tsan -j$(JOBS)
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" scripts/no-aslr ctest --test-dir build/tsan --output-on-failure -j$(JOBS)
 
-# The Node and Python suites again, against AddressSanitizer+UBSan builds of both bindings.
-test-bindings-asan: build
+# Jest and pytest again against ASan+UBSan builds of both bindings, and pytest under TSan.
+test-bindings-sanitizers: build
 	npm install --no-audit --no-fund
 	scripts/py-install
-	JOBS=$(JOBS) scripts/bindings-asan
+	JOBS=$(JOBS) scripts/bindings-sanitizers
 
 bench: bootstrap
 	bench/run all
