@@ -96,6 +96,17 @@ class RawDb {
   sqlite3* db_ = nullptr;
 };
 
+// Opening a store with `options` throws InvalidArgument with a message naming `field`.
+inline void expect_refused(const ReplicaOptions& options, const std::string& field) {
+  try {
+    ReplicaStore store(options);
+    ADD_FAILURE() << "options with a bad " << field << " were accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument);
+    EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+  }
+}
+
 // Waits (without asserting on time) until `done` holds or a generous deadline passes.
 inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(30)) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
