@@ -45,8 +45,9 @@ std::string_view error_code(ErrorKind kind) noexcept;
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message, int http_status = 0)
-      : std::runtime_error(message), kind_(kind), http_status_(http_status) {}
+      : std::runtime_error(std::string()), message_(message), kind_(kind), http_status_(http_status) {}
 
+  const char* what() const noexcept override { return message_.c_str(); }
   ErrorKind kind() const noexcept { return kind_; }
   std::string_view code() const noexcept { return error_code(kind_); }
   // The HTTP status that caused this error, or 0 when it did not come from HTTP.
@@ -57,6 +58,11 @@ class Error : public std::runtime_error {
   std::shared_ptr<void> payload;
 
  private:
+  // Not runtime_error's own message: libstdc++ shares that string between copies through a
+  // reference count inside libstdc++.so, which ThreadSanitizer cannot see, and errors are copied
+  // across threads (a writer thread's failed commit is thrown by flush() on the caller's). TSan
+  // reported the last copy's release racing a read of what() in CI. Each copy owns this one.
+  std::string message_;
   ErrorKind kind_;
   int http_status_;
 };
