@@ -1,6 +1,7 @@
 // The reader pool's hand-off (core/src/replica/reader.cpp): whether readers spin for the next
 // request or sleep at once, with one reader or several, every read is answered exactly once,
-// including reads issued from read callbacks and reads racing close().
+// including reads issued from read callbacks and reads racing close(); and the snapshot a
+// reader reuses between reads (ReadSnapshot).
 #include <future>
 
 #include "replica_test_support.h"
@@ -101,11 +102,69 @@ INSTANTIATE_TEST_SUITE_P(SpinAndReaders, ReplicaReaderHandOff,
                                   std::to_string(info.param.readers) + "readers";
                          });
 
+// A reader reuses its snapshot of the file across back-to-back reads: never past a commit of
+// its own store's writer.
+TEST(ReplicaReader, AReusedSnapshotNeverHidesThisStoresCommits) {
+  TempDir dir;
+  ClockedOptions o(dir.file("r.db"));
+  o.options.reader_spin_us = 10'000;         // the reader stays awake between these reads ...
+  o.options.snapshot_reuse_us = 1'000'000;  // ... and may keep one snapshot for a second
+  ReplicaStore store(o.options);
+  store.write(entry("k", "v0", kT0));
+  store.write(entry("other", "x", kT0, 60'000, 0, 0, {"t"}));
+  store.flush();
+  for (int i = 1; i <= 200; ++i) {
+    ASSERT_TRUE(store.read_sync("other").entry);  // opens (or keeps) a snapshot
+    store.write(entry("k", "v" + std::to_string(i), kT0));
+    store.flush();  // committed, and gone from the queue the reads look at
+    ReplicaRead r = store.read_sync("k");
+    ASSERT_TRUE(r.entry) << i;
+    ASSERT_EQ(r.entry->value, "v" + std::to_string(i));
+  }
+  store.purge_sync(by_tags({"t"}));
+  EXPECT_FALSE(store.read_sync("other").entry);
+}
+
+TEST(ReplicaReader, WithoutReuseAnotherStoresCommitIsSeenByTheNextRead) {
+  TempDir dir;
+  ClockedOptions a(dir.file("r.db"));
+  a.options.reader_spin_us = 10'000;
+  a.options.snapshot_reuse_us = 0;
+  ClockedOptions b(dir.file("r.db"));
+  b.clock = a.clock;
+  b.options.clock = a.clock;
+  ReplicaStore reader(a.options), writer(b.options);
+  for (int i = 0; i < 100; ++i) {
+    writer.write(entry("k", "v" + std::to_string(i), kT0));
+    writer.flush();
+    ReplicaRead r = reader.read_sync("k");
+    ASSERT_TRUE(r.entry) << i;
+    ASSERT_EQ(r.entry->value, "v" + std::to_string(i));
+  }
+}
+
+TEST(ReplicaReader, ASleepingReaderHoldsNoSnapshot) {
+  TempDir dir;
+  ClockedOptions o(dir.file("r.db"));
+  o.options.reader_spin_us = 0;
+  o.options.snapshot_reuse_us = 1'000'000;
+  ReplicaStore store(o.options);
+  for (int i = 0; i < 100; ++i) store.write(entry("k" + std::to_string(i), std::string(1000, 'v'), kT0));
+  store.flush();
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(store.read_sync("k" + std::to_string(i)).entry);
+  // A snapshot left open would keep a TRUNCATE checkpoint busy (and the WAL growing) forever.
+  RawDb raw(o.options.path);
+  EXPECT_TRUE(eventually([&] { return raw.integer("PRAGMA wal_checkpoint(TRUNCATE)") == 0; }));  // busy = 0
+}
+
 TEST(ReplicaReader, SpinLongerThanTenMillisecondsIsRefused) {
   TempDir dir;
   ClockedOptions o(dir.file("r.db"));
   o.options.reader_spin_us = 10'001;
   expect_refused(o.options, "reader_spin_us");
+  o.options.reader_spin_us = 50;
+  o.options.snapshot_reuse_us = 1'000'001;
+  expect_refused(o.options, "snapshot_reuse_us");
 }
 
 }  // namespace

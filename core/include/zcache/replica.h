@@ -16,8 +16,10 @@
 // Consistency. write()/erase()/purge() are queued and applied in call order by the writer, many
 // per transaction. A read sees the committed file plus everything this store has queued: the
 // latest queued write of the key, and every queued purge that covers it. Writes and purges of
-// other processes are seen once they commit. A purge made by another process reaches this
-// process's purge listener within about poll_interval_ms.
+// other processes are seen by every read that starts options.snapshot_reuse_us (default 1 ms)
+// or more after they commit: a reader reuses its snapshot of the file across back-to-back
+// reads. A purge made by another process reaches this process's purge listener within about
+// poll_interval_ms.
 //
 // Durability. Committed means it survives a crash of the process (kill -9) and a file that is
 // never corrupted (WAL, synchronous=NORMAL). Surviving power loss as well needs

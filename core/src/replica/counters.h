@@ -1,4 +1,5 @@
-// The store's counters, shared by its threads (relaxed atomics: they are statistics).
+// The store's counters, shared by its threads (relaxed atomics: they are statistics). One also
+// orders: `transactions` moves before a batch leaves the queue (read_snapshot.h relies on it).
 #pragma once
 
 #include <atomic>

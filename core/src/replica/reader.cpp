@@ -10,7 +10,7 @@
 namespace zcache::replica {
 
 ReplicaRead read_entry(sqlite::Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
-                       std::int64_t* last_access) {
+                       std::int64_t* last_access, ReadSnapshot* snapshot) {
   // The overlay is taken before the file is read: a purge committed in between is then applied
   // twice (harmless), and a write committed in between may get a purge that preceded it applied
   // (a spurious miss or stale: the safe side for a cache).
@@ -18,6 +18,7 @@ ReplicaRead read_entry(sqlite::Conn& db, std::string_view key, const WriteQueue&
   std::optional<ReplicaEntry> e;
   *last_access = now_ms;  // no touch unless the row says otherwise
   if (overlay.base_from_file) {
+    if (snapshot) snapshot->prepare();
     sqlite::Stmt s = db.stmt(
         "SELECT value, encoding, fresh_until, stale_until, error_until, tags, last_access FROM entries "
         "WHERE key = ?1");
@@ -63,18 +64,28 @@ ReaderPool::ReaderPool(const ReplicaOptions& options, std::shared_ptr<Clock> clo
     threads_.emplace_back([this, conn = std::move(conns[i])]() { run(*conn); });
 }
 
-void ReaderPool::wait_for_request(std::unique_lock<std::mutex>& lock) {
-  if (requests_.empty() && !stopped_ && options_.reader_spin_us > 0 && !spinning_) {
+void ReaderPool::wait_for_request(std::unique_lock<std::mutex>& lock, ReadSnapshot& snapshot) {
+  if (!requests_.empty() || stopped_) return;
+  if (options_.reader_spin_us > 0 && !spinning_) {
     spinning_ = true;
     const std::uint64_t seen = signal_.load(std::memory_order_relaxed);
     lock.unlock();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(options_.reader_spin_us);
+    bool signalled = true;
     for (unsigned i = 1; signal_.load(std::memory_order_relaxed) == seen; ++i) {
       util::cpu_relax();
-      if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) break;
+      if (i % 64 == 0 && std::chrono::steady_clock::now() >= deadline) {
+        signalled = false;
+        break;
+      }
     }
+    if (!signalled) snapshot.end();
     lock.lock();
     spinning_ = false;
+  } else if (snapshot.open()) {
+    lock.unlock();
+    snapshot.end();
+    lock.lock();
   }
   while (requests_.empty() && !stopped_) {
     ++idle_;
@@ -85,9 +96,10 @@ void ReaderPool::wait_for_request(std::unique_lock<std::mutex>& lock) {
 
 void ReaderPool::run(sqlite::Conn& conn) {
   on_thread_(owner_);
+  ReadSnapshot snapshot(conn, counters_, std::chrono::microseconds(options_.snapshot_reuse_us));
   std::unique_lock lock(mu_);
   for (;;) {
-    wait_for_request(lock);
+    wait_for_request(lock, snapshot);
     if (requests_.empty()) return;  // stopped
     Request r = std::move(requests_.front());
     requests_.pop_front();
@@ -97,7 +109,7 @@ void ReaderPool::run(sqlite::Conn& conn) {
     const std::int64_t now = clock_->now_ms();
     std::int64_t last_access = now;
     try {
-      result = read_entry(conn, r.key, queue_, now, &last_access);
+      result = read_entry(conn, r.key, queue_, now, &last_access, &snapshot);
     } catch (const Error& e) {
       result.error = e;
     }

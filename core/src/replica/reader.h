@@ -2,6 +2,11 @@
 // queue. A read resolves the key as the file will hold it once the write queue is applied: the
 // queued write/erase of the key if any, else the file's row; then the queued purges that cover
 // it; then the windows (nothing past the last one).
+//
+// Hand-off: requests wait in one queue under mu_. A reader with nothing to do first spins for
+// options.reader_spin_us watching `signal_` (at most one reader spins at a time), keeping its
+// read snapshot (ReadSnapshot), then ends the snapshot and sleeps on cv_. submit() wakes a
+// sleeper only when nobody spins; a reader that takes a request while more wait wakes the next.
 #pragma once
 
 #include <zcache/replica.h>
@@ -16,6 +21,7 @@
 #include <vector>
 
 #include "replica/counters.h"
+#include "replica/read_snapshot.h"
 #include "replica/write_queue.h"
 #include "util/sqlite_conn.h"
 
@@ -39,8 +45,9 @@ class ReaderPool {
     ReplicaStore::ReadCallback done;
   };
   void run(sqlite::Conn& conn);
-  // With `lock` held: returns once a request is queued or the pool is stopped.
-  void wait_for_request(std::unique_lock<std::mutex>& lock);
+  // With `lock` held: returns once a request is queued or the pool is stopped. Ends `snapshot`
+  // (without the lock) before sleeping.
+  void wait_for_request(std::unique_lock<std::mutex>& lock, ReadSnapshot& snapshot);
 
   const ReplicaOptions& options_;
   std::shared_ptr<Clock> clock_;
@@ -60,7 +67,8 @@ class ReaderPool {
 };
 
 // One read on a connection, overlay included (the reader threads' work; exposed for tests).
+// `snapshot` (may be null) is prepared between taking the overlay and reading the file.
 ReplicaRead read_entry(sqlite::Conn& db, std::string_view key, const WriteQueue& queue, std::int64_t now_ms,
-                       std::int64_t* last_access);
+                       std::int64_t* last_access, ReadSnapshot* snapshot = nullptr);
 
 }  // namespace zcache::replica

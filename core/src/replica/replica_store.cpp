@@ -27,6 +27,7 @@ ReplicaOptions checked(ReplicaOptions o) {
   if (o.max_queue_bytes == 0) invalid("max_queue_bytes must be positive");
   if (o.readers == 0 || o.readers > 64) invalid("readers must be 1..64");
   if (o.reader_spin_us > 10'000) invalid("reader_spin_us must be at most 10000");
+  if (o.snapshot_reuse_us > 1'000'000) invalid("snapshot_reuse_us must be at most 1000000");
   if (o.poll_interval_ms < 0) invalid("poll_interval_ms must not be negative");
   if (o.touch_granularity_ms < 0) invalid("touch_granularity_ms must not be negative");
   if (o.sweep_interval_ms < 0) invalid("sweep_interval_ms must not be negative");

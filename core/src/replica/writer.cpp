@@ -105,7 +105,7 @@ void Writer::commit(const Batch& batch, std::vector<PurgeApplied>& applied) {
   write_totals(*db_, totals);
   tx.commit();
   Counters::add(counters_.committed, rows);
-  Counters::add(counters_.transactions);
+  Counters::add(counters_.transactions);  // before run() calls finish(): see read_snapshot.h
   publish(totals);
 }
 
