@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "common/figures.h"
+#include "util/cpu_relax.h"
 
 namespace {
 
@@ -234,7 +235,7 @@ class HopThread {
         lock.unlock();
         const auto deadline = Clock::now() + std::chrono::microseconds(spin_us_);
         for (unsigned i = 1; signal_.load(std::memory_order_relaxed) == seen; ++i) {
-          __builtin_ia32_pause();
+          zcache::util::cpu_relax();
           if (i % 64 == 0 && Clock::now() >= deadline) break;
         }
         lock.lock();

@@ -41,20 +41,24 @@ std::chrono::steady_clock::time_point Writer::next_sweep() const {
   return last_sweep_ + std::chrono::milliseconds(options_.sweep_interval_ms);
 }
 
+void Writer::sweep_if_due(std::int64_t now_ms, Totals& totals) {
+  if (std::chrono::steady_clock::now() >= next_sweep()) sweep(now_ms, totals);
+}
+
 void Writer::sweep(std::int64_t now_ms, Totals& totals) {
-  if (std::chrono::steady_clock::now() < next_sweep()) return;
+  schedule_sweep(reclaim_expired(*db_, now_ms, kSweepRows, totals, counters_) == kSweepRows);
+}
+
+void Writer::schedule_sweep(bool again) {
   last_sweep_ = std::chrono::steady_clock::now();
-  sweep_again_ = reclaim_expired(*db_, now_ms, kSweepRows, totals, counters_) == kSweepRows;
+  sweep_again_ = again;
 }
 
 void Writer::sweep_while_idle() {
   const std::int64_t now = clock_->now_ms();
+  schedule_sweep(false);  // unless the sweep below runs and finds more
   try {
-    if (!has_expired(*db_, now)) {
-      last_sweep_ = std::chrono::steady_clock::now();
-      sweep_again_ = false;
-      return;
-    }
+    if (!has_expired(*db_, now)) return;
     sqlite::WriteTx tx(*db_);
     Totals totals = read_totals(*db_);
     sweep(now, totals);
@@ -64,8 +68,7 @@ void Writer::sweep_while_idle() {
     publish(totals);
   } catch (const Error&) {
     // Nothing queued was lost; the rows stay until the next sweep (or the budget) takes them.
-    last_sweep_ = std::chrono::steady_clock::now();
-    sweep_again_ = false;
+    schedule_sweep(false);
   }
 }
 
@@ -100,7 +103,7 @@ void Writer::commit(const Batch& batch, std::vector<PurgeApplied>& applied) {
   }
   for (const auto& [key, at] : batch.touches)
     db_->stmt("UPDATE entries SET last_access = ?2 WHERE key = ?1 AND last_access < ?2").bind_blob(1, key).bind(2, at).run();
-  sweep(now, totals);
+  sweep_if_due(now, totals);
   enforce_budget(*db_, options_.max_bytes, now, totals, counters_);
   write_totals(*db_, totals);
   tx.commit();

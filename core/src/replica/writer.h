@@ -31,8 +31,11 @@ class Writer {
  private:
   void run();
   void commit(const Batch& batch, std::vector<PurgeApplied>& applied);
-  // In a write transaction, when due: reclaims expired rows and schedules the next sweep.
+  // In a write transaction: reclaims expired rows (at most kSweepRows) and schedules the next
+  // sweep (at once when that many went).
   void sweep(std::int64_t now_ms, Totals& totals);
+  void sweep_if_due(std::int64_t now_ms, Totals& totals);
+  void schedule_sweep(bool again);
   void sweep_while_idle();
   void publish(const Totals& totals);  // the counters the stats report of the file
   std::chrono::steady_clock::time_point next_sweep() const;
