@@ -11,13 +11,12 @@
 const { EventEmitter } = require('node:events');
 const native = require('./native');
 const { encode, decode, RAW_STR, RAW_BYTES } = require('./codec');
-const { HotValues } = require('./hot_values');
+const { HotValues, HotSlot } = require('./hot_values');
 const { cacheOptions, entryOptions, statusOf, purgeSelector, describe } = require('./options');
 const { ZatabaseTypeError, ZatabaseClosedError, ZatabaseFetchError } = require('./errors');
 
 const { FRESH, STALE, MISS, WAIT, STATE, NEW_VALUE, TICKET, OUTCOMES } = native;
 const NO_CHANGES = new Uint32Array(1); // where the addon cannot expose the engine's counters
-const SMI_MASK = 0x3fffffff;
 const REUSES_PER_READ = 15; // hits answered with one reading of the system clock, at most
 // One answered hit in this many is handed to the eviction policy, standing for this many: feeding
 // the policy costs cache misses (the entry, its sketch counters, its LRU neighbours) — on the
@@ -116,15 +115,14 @@ class Cache extends EventEmitter {
       const slot = this.#hot.get(key);
       if (slot !== undefined && this.#answers(slot)) {
         if (status !== undefined) status.cache = 'hit';
-        // One settled promise per decoded value, shared by its hits: a hit allocates nothing.
-        return slot.promise ?? (slot.promise = Promise.resolve(slot.value));
+        return slot; // a promise of its value, shared by its hits: a hit allocates nothing
       }
       this.#reportHits();
-      const code = this.#native.lookup(key, slot === undefined ? 0 : slot.id);
+      const code = this.#native.lookup(key, slot === undefined ? 0 : HotSlot.id(slot));
       if (code === FRESH) {
         this.#stamp(slot);
         if (status !== undefined) status.cache = 'hit';
-        return Promise.resolve(slot.value);
+        return slot;
       }
       return this.#swrSlow(key, fetcher, entry, status, code, slot);
     } catch (err) {
@@ -138,7 +136,7 @@ class Cache extends EventEmitter {
     if (state === FRESH || state === STALE) {
       let value;
       try {
-        value = code & NEW_VALUE ? this.#adopt(key) : slot.value;
+        value = code & NEW_VALUE ? this.#adopt(key) : HotSlot.value(slot);
       } catch (err) {
         if (ticket !== undefined) this.#failQuietly(ticket, err);
         throw err;
@@ -161,12 +159,10 @@ class Cache extends EventEmitter {
   // window is still open (Date.now() is never behind the engine's coarse clock). The hit is
   // reported to the engine later, in a batch (#reportHits).
   #answers(slot) {
-    if (slot.count !== (Atomics.load(this.#changes, slot.shard) & SMI_MASK)) return false;
-    if (this.#now() >= slot.freshUntil) return false;
+    if (!HotSlot.isFresh(slot, this.#changes, this.#now())) return false;
     if ((++this.#hitTotal & (HIT_SAMPLE_WEIGHT - 1)) === 0) {
       const at = 2 * this.#hitCount++;
-      this.#hits[at] = slot.hashHigh;
-      this.#hits[at + 1] = slot.hashLow;
+      HotSlot.writeHash(slot, this.#hits, at);
       if (at + 2 === this.#hits.length) this.#reportHits();
     }
     return true;
@@ -197,20 +193,10 @@ class Cache extends EventEmitter {
     this.#timeTimerArmed = false;
   };
 
-  // Keeps the change stamp the last native call reported for the slot's entry. The numbers are
-  // kept small integers (V8 Smis: with double fields an awaited swr() hit measured ~15% slower,
-  // each field a pointer chase): the
-  // count modulo 2^30 (a wrong match needs exactly k·2^30 changes of the shard between two
-  // reads), fresh-until relative to #timeBase (a slot beyond ±2^30 ms of it is never answered).
+  // Keeps the change stamp the last native call reported for the slot's entry.
   #stamp(slot) {
     const out = this.#out;
-    const freshUntil = out[5] - this.#timeBase;
-    const usable = out[4] >= 0 && freshUntil >= -SMI_MASK && freshUntil <= SMI_MASK;
-    slot.shard = out[3] | 0;
-    slot.count = usable ? out[4] & SMI_MASK : -1;
-    slot.freshUntil = usable ? freshUntil | 0 : 0;
-    slot.hashHigh = out[7];
-    slot.hashLow = out[8];
+    HotSlot.stamp(slot, out[3], out[4], out[5] - this.#timeBase, out[7], out[8]);
   }
 
   // Hands the hits answered here to the engine (stats, eviction policy; cache_wrap.h). Called
@@ -243,9 +229,8 @@ class Cache extends EventEmitter {
       throw err;
     }
     if (worthKeeping(encoding, n) && this.#hot.admit(key)) {
-      this.#hot.remember(key, id, value, n);
-      const slot = this.#hot.get(key);
-      if (slot !== undefined) this.#stamp(slot); // not kept when larger than the whole map
+      const slot = this.#hot.remember(key, id, value, n);
+      if (slot !== undefined) this.#stamp(slot);
     } else {
       this.#native.unpin(id);
     }
@@ -287,9 +272,9 @@ class Cache extends EventEmitter {
     const errorId = ++this.#errorSeq;
     this.#errors.set(errorId, err);
     const slot = this.#hot.get(key);
-    const code = this.#native.fail(ticket, messageOf(err), errorId, slot === undefined ? 0 : slot.id);
+    const code = this.#native.fail(ticket, messageOf(err), errorId, slot === undefined ? 0 : HotSlot.id(slot));
     if ((code & STATE) !== STALE) throw err;
-    const value = code & NEW_VALUE ? this.#adopt(key) : slot.value;
+    const value = code & NEW_VALUE ? this.#adopt(key) : HotSlot.value(slot);
     if (status !== undefined) status.cache = 'stale';
     return value;
   }
@@ -364,9 +349,9 @@ class Cache extends EventEmitter {
         // The delivered entry is pinned for us: keep the pin with a remembered value, or drop it.
         const slot = this.#hot.get(w.key);
         let value;
-        if (slot !== undefined && slot.id === identity) {
+        if (slot !== undefined && HotSlot.id(slot) === identity) {
           this.#native.unpin(identity);
-          value = slot.value;
+          value = HotSlot.value(slot);
         } else {
           try {
             value = decode(bytes, encoding, w.key);
@@ -412,20 +397,20 @@ class Cache extends EventEmitter {
     const slot = this.#hot.get(key);
     if (slot !== undefined && this.#answers(slot)) {
       if (options !== undefined && options.status !== undefined) statusOf(options).cache = 'hit';
-      return slot.value;
+      return HotSlot.value(slot);
     }
     this.#reportHits();
-    const code = this.#native.get(key, slot === undefined ? 0 : slot.id);
+    const code = this.#native.get(key, slot === undefined ? 0 : HotSlot.id(slot));
     if (code === FRESH) {
       this.#stamp(slot);
       if (options !== undefined && options.status !== undefined) statusOf(options).cache = 'hit';
-      return slot.value;
+      return HotSlot.value(slot);
     }
     const status = statusOf(options);
     const state = code & STATE;
     if (status !== undefined) status.cache = state === FRESH ? 'hit' : state === STALE ? 'stale' : 'miss';
     if (state === MISS) return undefined;
-    return code & NEW_VALUE ? this.#adopt(key) : slot.value;
+    return code & NEW_VALUE ? this.#adopt(key) : HotSlot.value(slot);
   }
 
   /**

@@ -108,3 +108,56 @@ test('hits answered here reach the eviction policy: a hot entry outlives a strea
   expect(cache.has('hot')).toBe(true);
   cache.close();
 });
+
+// A remembered value's slot is the promise swr() hands out (sdk-js/hot_values.js HotSlot).
+test('an swr() hit is a plain settled Promise that shows none of the slot bookkeeping', async () => {
+  const cache = new Cache({ maxBytes: 8 << 20 });
+  await cache.swr('k', async () => ({ v: 1 }));
+  const hit = cache.swr('k', async () => ({ v: 2 }));
+  expect(Object.getPrototypeOf(hit)).toBe(Promise.prototype);
+  expect(hit.constructor).toBe(Promise);
+  expect(Object.getOwnPropertyNames(hit)).toEqual([]);
+  // Whatever the environment's async hooks tag every promise with, and nothing more.
+  const plain = Promise.resolve({ v: 1 });
+  expect(Object.getOwnPropertySymbols(hit).map(String)).toEqual(Object.getOwnPropertySymbols(plain).map(String));
+  expect(require('node:util').inspect(hit)).not.toMatch(/shard|count|fresh|charge|hash/);
+  const chained = hit.then((v) => v.v);
+  expect(Object.getPrototypeOf(chained)).toBe(Promise.prototype);
+  expect(await chained).toBe(1);
+  expect(cache.swr('k', async () => ({ v: 3 }))).toBe(hit); // shared by the hits of that version
+  cache.set('k', { v: 4 });
+  expect(await cache.swr('k', async () => ({ v: 5 }))).toEqual({ v: 4 });
+  await cache.close();
+});
+
+test('the decoded-value map never keeps a thenable, which a settled promise cannot hold', () => {
+  const { HotValues } = require('../../sdk-js/hot_values');
+  const unpinned = [];
+  const hot = new HotValues(1 << 20, (id) => unpinned.push(id));
+  expect(hot.remember('a', 1, { then() {} }, 10)).toBeUndefined();
+  const throwing = Object.defineProperty({}, 'then', { get() { throw new Error('no'); } });
+  expect(hot.remember('b', 2, throwing, 10)).toBeUndefined();
+  expect(unpinned).toEqual([1, 2]);
+  expect(hot.slots.size).toBe(0);
+  const slot = hot.remember('c', 3, { x: 1 }, 10);
+  expect(hot.get('c')).toBe(slot);
+  hot.forget('c');
+  expect(unpinned).toEqual([1, 2, 3]);
+  expect(hot.bytes).toBe(0);
+});
+
+test('an awaited hit resumes in the awaiting caller\'s AsyncLocalStorage context', async () => {
+  const { AsyncLocalStorage } = require('node:async_hooks');
+  const als = new AsyncLocalStorage();
+  const cache = new Cache({ maxBytes: 8 << 20 });
+  await als.run({ request: 1 }, async () => {
+    await cache.swr('k', async () => 'v');
+    await cache.swr('k', async () => 'v'); // the slot's promise is made in request 1's context
+  });
+  const seen = await Promise.all([2, 3].map((request) => als.run({ request }, async () => {
+    expect(await cache.swr('k', async () => 'other')).toBe('v');
+    return als.getStore().request;
+  })));
+  expect(seen).toEqual([2, 3]);
+  await cache.close();
+});
