@@ -228,7 +228,7 @@ class Cache extends EventEmitter {
       this.#native.unpin(id);
       throw err;
     }
-    if (worthKeeping(encoding, n) && this.#hot.admit(key)) {
+    if (worthKeeping(encoding, n) && this.#hot.admit(key, n)) {
       const slot = this.#hot.remember(key, id, value, n);
       if (slot !== undefined) this.#stamp(slot);
     } else {

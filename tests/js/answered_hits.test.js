@@ -161,3 +161,22 @@ test('an awaited hit resumes in the awaiting caller\'s AsyncLocalStorage context
   expect(seen).toEqual([2, 3]);
   await cache.close();
 });
+
+test('the decoded-value map admits a value at once while it has room, then only on a second read', () => {
+  const { HotValues } = require('../../sdk-js/hot_values');
+  const hot = new HotValues(1000, () => {});
+  expect(hot.admit('a', 300)).toBe(true); // 'a' + 300 + the slot overhead fits
+  hot.remember('a', 1, 'x', 300);
+  expect(hot.admit('b', 600)).toBe(false); // would overflow: first read only noted
+  expect(hot.admit('b', 600)).toBe(true); // its second read
+  expect(hot.admit('c', 600)).toBe(false);
+});
+
+test('values read uniformly over more keys than the doorkeeper remembers are still kept when they fit', () => {
+  const cache = new Cache({ maxBytes: 64 << 20, hotBytes: 32 << 20 });
+  const keys = 70_000; // beyond the doorkeeper's 65,536 keys
+  for (let i = 0; i < keys; i++) cache.set(`k${i}`, i);
+  for (let i = 0; i < keys; i++) cache.get(`k${i}`);
+  expect(cache.stats().decoded_entries).toBe(keys);
+  cache.close();
+});
