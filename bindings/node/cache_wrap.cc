@@ -3,6 +3,7 @@
 #include "addon.h"
 #include "args.h"
 #include "clock_wrap.h"
+#include "one_byte_string.h"
 #include "ticket_value.h"
 #include "errors.h"
 
@@ -379,12 +380,14 @@ Napi::Value CacheWrap::TakeValue(const Napi::CallbackInfo& info) {
 }
 
 // takeString() → the reported value's bytes as a JS string (UTF-8; invalid sequences become
-// U+FFFD), without pinning its entry: for values the SDK does not keep decoded.
+// U+FFFD), without pinning its entry: for values the SDK does not keep decoded. A long ASCII
+// value is not copied: the string reads the entry's bytes and holds the entry (AsciiString).
 Napi::Value CacheWrap::TakeString(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!pending_value_) throw MakeError(env, JsErrorKind::InvalidArgument, "no value to take: call takeString() right after the call that reported one");
   const std::string_view bytes = pending_value_.value();
-  Napi::String s = Napi::String::New(env, bytes.data(), bytes.size());
+  Napi::String s = pending_value_.value_is_ascii() ? AsciiString(env, pending_value_)
+                                                   : Napi::String::New(env, bytes.data(), bytes.size());
   pending_value_ = zcache::EntryRef();
   return s;
 }

@@ -22,6 +22,31 @@ TEST(CacheBasic, SetThenGetReturnsTheValueAndEncoding) {
   EXPECT_EQ(r.value.tags(), (std::vector<std::string_view>{"a", "b"}));
 }
 
+TEST(CacheBasic, AnEntryKnowsWhetherItsValueIsAscii) {
+  ClockedCache c;
+  EntryOptions o = windows(1000);
+  o.tags = std::vector<std::string>(kMaxTags, "t");  // tag_count shares the flag's byte
+  // Every length up to two words past a word boundary, a high byte at each position.
+  for (std::size_t n = 0; n <= 19; ++n) {
+    std::string plain(n, 'x');
+    ASSERT_TRUE(c.cache.set("k", plain, o));
+    EntryRef e = c.cache.get("k").value;
+    EXPECT_TRUE(e.value_is_ascii()) << n;
+    EXPECT_EQ(e.value(), plain);
+    EXPECT_EQ(e.tags().size(), kMaxTags);
+    for (std::size_t at = 0; at < n; ++at) {
+      std::string high = plain;
+      high[at] = static_cast<char>(0x80 | at);
+      ASSERT_TRUE(c.cache.set("k", high));
+      e = c.cache.get("k").value;
+      EXPECT_FALSE(e.value_is_ascii()) << n << " " << at;
+      EXPECT_EQ(e.value(), high);
+    }
+  }
+  ASSERT_TRUE(c.cache.set("k", "caf\xc3\xa9"));
+  EXPECT_FALSE(c.cache.get("k").value.value_is_ascii());
+}
+
 TEST(CacheBasic, MissingKeyIsAMiss) {
   ClockedCache c;
   EXPECT_FALSE(c.cache.get("nope").value);

@@ -7,6 +7,9 @@ const kinds = {
   'a string': 'héllo ✓ 𝄞',
   'an empty string': '',
   'a 4 KiB string': 'x'.repeat(4096),
+  'a 512-byte ASCII string': 'abc'.repeat(170) + '!?',
+  'a long string with one non-ASCII character': 'y'.repeat(2000) + 'é' + 'z'.repeat(100),
+  'a long string of Latin-1 letters': 'àéîõü'.repeat(300),
   'a number': 3.25,
   'a bigint': 2n ** 70n,
   'a boolean': false,
@@ -74,4 +77,52 @@ test('an entry written by the Python SDK with pickle is a ZatabaseProtocolError,
   const n = cache.takeValue(scratch);
   expect(() => decode(Buffer.from(scratch.buffer, 0, n), cache.out[1], 'py')).toThrow(ZatabaseProtocolError);
   cache.close();
+});
+
+// Long ASCII strings are handed out as external strings over the entry's own bytes
+// (bindings/node/one_byte_string.h): each must stay whole after its entry is replaced, deleted,
+// cleared, the cache closed, and the GC has run (the string keeps the entry alive; AddressSanitizer
+// runs this file too).
+test('a long ASCII string read from the engine outlives its entry and the cache', async () => {
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const cache = new Cache({ hotBytes: 0, maxBytes: 1 << 20 });
+  const expected = (i) => `${i}:`.padEnd(4096, String.fromCharCode(97 + (i % 26)));
+  const held = [];
+  for (let i = 0; i < 40; i++) {
+    cache.set(`k${i}`, expected(i));
+    held.push(cache.get(`k${i}`));
+  }
+  cache.set('k0', 'replaced');
+  cache.delete('k1');
+  cache.clear(); // the engine lets go of the rest
+  expect(cache.has('k5')).toBe(false);
+  await cache.close();
+  gc();
+  held.forEach((s, i) => expect(s).toBe(expected(i)));
+  expect(held.join('').length).toBe(40 * 4096);
+  held.length = 0;
+  gc(); // their finalizers release the entries (AddressSanitizer would report a leak or a double free)
+});
+
+test('a worker_thread may exit while holding long strings read from a shared cache', async () => {
+  const { Worker } = require('node:worker_threads');
+  const main = new Cache({ name: 'external-strings', maxBytes: 1 << 20 });
+  main.set('big', 'q'.repeat(8192));
+  const code = `
+    const { Cache } = require(require('node:worker_threads').workerData.sdk);
+    const c = new Cache({ name: 'external-strings', maxBytes: 1 << 20, hotBytes: 0 });
+    globalThis.kept = Array.from({ length: 50 }, () => c.get('big'));
+    if (globalThis.kept.some((s) => s !== 'q'.repeat(8192))) process.exit(3);`;
+  const sdk = require('node:path').join(__dirname, '..', '..', 'sdk-js');
+  const exitCode = await new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { sdk } });
+    w.on('error', reject);
+    w.on('exit', resolve);
+  });
+  expect(exitCode).toBe(0);
+  expect(main.get('big')).toBe('q'.repeat(8192));
+  await main.close();
 });

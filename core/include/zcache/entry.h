@@ -33,6 +33,9 @@ class EntryRef {
   std::string_view key() const noexcept;
   std::string_view value() const noexcept;
   std::uint8_t encoding() const noexcept;
+  // Every byte of value() is below 0x80: as text it is the same in ASCII, UTF-8 and Latin-1
+  // (a binding may hand it out as a one-byte string without decoding or copying it).
+  bool value_is_ascii() const noexcept;
   std::vector<std::string_view> tags() const;
   // Windows, in the cache clock's milliseconds. fresh_until may move earlier (soft purge).
   std::int64_t fresh_until_ms() const noexcept;

@@ -6,6 +6,27 @@
 #include <new>
 
 namespace zcache::detail {
+namespace {
+
+// memcpy that also reports whether every byte is < 0x80, in the same pass: the bytes are in
+// registers anyway, so knowing costs nothing next to reading them again later.
+bool copy_and_check_ascii(char* dst, const char* src, std::size_t n) noexcept {
+  std::uint64_t seen = 0;
+  std::size_t i = 0;
+  for (; i + sizeof seen <= n; i += sizeof seen) {
+    std::uint64_t word;
+    std::memcpy(&word, src + i, sizeof word);
+    std::memcpy(dst + i, &word, sizeof word);
+    seen |= word;
+  }
+  for (; i < n; ++i) {
+    dst[i] = src[i];
+    seen |= static_cast<unsigned char>(src[i]);
+  }
+  return (seen & 0x8080808080808080u) == 0;
+}
+
+}  // namespace
 
 Entry* Entry::create(std::string_view key, std::string_view value, std::uint8_t encoding,
                      std::span<const std::string> tags, const Windows& windows) {
@@ -24,7 +45,7 @@ Entry* Entry::create(std::string_view key, std::string_view value, std::uint8_t 
   char* p = e->data();
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
   p += key.size();
-  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  e->ascii = copy_and_check_ascii(p, value.data(), value.size());
   p += value.size();
   for (const auto& t : tags) {
     const auto len = static_cast<std::uint16_t>(t.size());
@@ -53,6 +74,7 @@ namespace zcache {
 std::string_view EntryRef::key() const noexcept { return e_->key(); }
 std::string_view EntryRef::value() const noexcept { return e_->value(); }
 std::uint8_t EntryRef::encoding() const noexcept { return e_->encoding; }
+bool EntryRef::value_is_ascii() const noexcept { return e_->ascii; }
 std::int64_t EntryRef::fresh_until_ms() const noexcept { return e_->fresh(); }
 std::int64_t EntryRef::stale_until_ms() const noexcept { return e_->stale_until; }
 std::int64_t EntryRef::error_until_ms() const noexcept { return e_->error_until; }

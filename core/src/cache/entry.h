@@ -8,6 +8,7 @@
 #include "cache/intrusive_list.h"
 #include "util/hash.h"
 
+#include <zcache/cache.h>
 #include <zcache/entry.h>
 
 #include <atomic>
@@ -38,7 +39,9 @@ struct Entry {
   std::uint16_t key_len = 0;
   std::uint16_t tags_len = 0;   // bytes of the encoded tags: (u16 length, bytes)*
   std::uint8_t encoding = 0;
-  std::uint8_t tag_count = 0;
+  // Both set once by create(), so sharing a byte races with nothing.
+  std::uint8_t tag_count : 7 = 0;  // at most kMaxTags
+  std::uint8_t ascii : 1 = 0;      // every value byte is < 0x80 (so also Latin-1 text)
   std::uint8_t queue = 0;       // the eviction policy's queue (0 when not resident)
   std::uint8_t timer_slot = 0xff;
   std::atomic<std::int64_t> fresh_until{0};
@@ -80,6 +83,8 @@ struct Entry {
     return stale_until > error_until ? stale_until : error_until;
   }
 };
+
+static_assert(kMaxTags < 128, "Entry::tag_count has 7 bits");
 
 inline std::uint64_t hash_key(std::string_view key) noexcept { return util::hash_bytes(key); }
 
