@@ -386,8 +386,8 @@ Napi::Value CacheWrap::TakeString(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!pending_value_) throw MakeError(env, JsErrorKind::InvalidArgument, "no value to take: call takeString() right after the call that reported one");
   const std::string_view bytes = pending_value_.value();
-  Napi::String s = pending_value_.value_is_ascii() ? AsciiString(env, pending_value_)
-                                                   : Napi::String::New(env, bytes.data(), bytes.size());
+  if (pending_value_.value_is_ascii()) return AsciiString(env, std::move(pending_value_));
+  Napi::String s = Napi::String::New(env, bytes.data(), bytes.size());
   pending_value_ = zcache::EntryRef();
   return s;
 }

@@ -17,20 +17,19 @@ void ReleaseEntry(napi_env, void*, void* hint) {
 
 }  // namespace
 
-Napi::String AsciiString(Napi::Env env, const zcache::EntryRef& entry) {
+Napi::String AsciiString(Napi::Env env, zcache::EntryRef entry) {
   const std::string_view bytes = entry.value();
   if (bytes.size() >= kExternalStringMinBytes && node_api_create_external_string_latin1 != nullptr) {
-    zcache::EntryRef held = entry;
-    zcache::detail::Entry* hint = held.get();
+    zcache::detail::Entry* hint = entry.get();
     napi_value result;
     bool copied = false;
     const napi_status status = node_api_create_external_string_latin1(
         env, const_cast<char*>(bytes.data()), bytes.size(), ReleaseEntry, hint, &result, &copied);
     if (status == napi_ok) {
-      held.release_ownership();  // the finalizer owns the reference now (or already dropped it)
+      entry.release_ownership();  // the finalizer owns the reference now (or already dropped it)
       return Napi::String(env, result);
     }
-    // Not made (and the finalizer not called): `held` keeps its reference and drops it here.
+    // Not made (and the finalizer not called): `entry` keeps its reference.
   }
   return Napi::String::New(env, bytes.data(), bytes.size());
 }
