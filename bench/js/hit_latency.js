@@ -4,7 +4,7 @@
 // order each round (uniform access: the whole key set is the working set — no skew helps anyone),
 // values a small object and a 4 KiB string. Ours: swr() and get(); lru-cache: fetch() with
 // allowStale and get(); bentocache: getOrSet() on its memory store. Each figure is the median
-// of several rounds, in ns per call including the `await` of async calls.
+// of several rounds (interleaved, see measure), in ns per call including the `await` of async calls.
 const { Cache } = require('../../sdk-js');
 const { LRUCache } = require('lru-cache');
 const { parseArgs, report } = require('./figures');
@@ -32,16 +32,23 @@ function median(xs) {
   return s[s.length >> 1];
 }
 
-async function measure(order, keys, call, isAsync) {
-  const samples = [];
+// Every variant is timed once per round, the rounds rotating their order, so noise on this VM
+// (GC after the fill, a neighbour's load) falls on all of them alike rather than on whichever ran
+// its rounds at that moment. Round 0 warms up.
+async function measure(order, keys, variants) {
+  const names = Object.keys(variants);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
   for (let r = 0; r < ROUNDS + 1; r++) {
-    const t0 = process.hrtime.bigint();
-    if (isAsync) for (const i of order) await call(keys[i]);
-    else for (const i of order) call(keys[i]);
-    const ns = Number(process.hrtime.bigint() - t0) / order.length;
-    if (r > 0) samples.push(ns); // round 0 warms up
+    for (let v = 0; v < names.length; v++) {
+      const name = names[(r + v) % names.length];
+      const [call, isAsync] = variants[name];
+      const t0 = process.hrtime.bigint();
+      if (isAsync) for (const i of order) await call(keys[i]);
+      else for (const i of order) call(keys[i]);
+      if (r > 0) samples[name].push(Number(process.hrtime.bigint() - t0) / order.length);
+    }
   }
-  return median(samples);
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
 }
 
 async function suite(make) {
@@ -59,13 +66,14 @@ async function suite(make) {
     await bento.getOrSet({ key: keys[i], factory: () => make(i), ttl: '1h' });
   }
   const never = async () => { throw new Error('a hit must not fetch'); };
-  const r = {
-    swr: await measure(order, keys, (k) => ours.swr(k, never), true),
-    lruFetch: await measure(order, keys, (k) => lru.fetch(k, { allowStale: true }), true),
-    bento: await measure(order, keys, (k) => bento.getOrSet({ key: k, factory: never, ttl: '1h' }), true),
-    get: await measure(order, keys, (k) => ours.get(k), false),
-    lruGet: await measure(order, keys, (k) => lru.get(k), false),
-  };
+  const r = await measure(order, keys, {
+    swr: [(k) => ours.swr(k, never), true],
+    lruFetch: [(k) => lru.fetch(k, { allowStale: true }), true],
+    get: [(k) => ours.get(k), false],
+    lruGet: [(k) => lru.get(k), false],
+  });
+  // Apart: its garbage (~20x the others' time) would land as GC work in whichever round followed.
+  Object.assign(r, await measure(order, keys, { bento: [(k) => bento.getOrSet({ key: k, factory: never, ttl: '1h' }), true] }));
   const s = ours.stats();
   if (s.misses !== KEYS) throw new Error(`expected only the ${KEYS} fill misses, saw ${s.misses}`);
   ours.close();
