@@ -118,7 +118,7 @@ class Cache extends EventEmitter {
         return slot; // a promise of its value, shared by its hits: a hit allocates nothing
       }
       this.#reportHits();
-      const code = this.#native.lookup(key, slot === undefined ? 0 : HotSlot.id(slot));
+      const code = this.#native.lookup(key, HotSlot.knownIdentity(slot));
       if (code === FRESH) {
         this.#stamp(slot);
         if (status !== undefined) status.cache = 'hit';
@@ -272,7 +272,7 @@ class Cache extends EventEmitter {
     const errorId = ++this.#errorSeq;
     this.#errors.set(errorId, err);
     const slot = this.#hot.get(key);
-    const code = this.#native.fail(ticket, messageOf(err), errorId, slot === undefined ? 0 : HotSlot.id(slot));
+    const code = this.#native.fail(ticket, messageOf(err), errorId, HotSlot.knownIdentity(slot));
     if ((code & STATE) !== STALE) throw err;
     const value = code & NEW_VALUE ? this.#adopt(key) : HotSlot.value(slot);
     if (status !== undefined) status.cache = 'stale';
@@ -400,7 +400,7 @@ class Cache extends EventEmitter {
       return HotSlot.value(slot);
     }
     this.#reportHits();
-    const code = this.#native.get(key, slot === undefined ? 0 : HotSlot.id(slot));
+    const code = this.#native.get(key, HotSlot.knownIdentity(slot));
     if (code === FRESH) {
       this.#stamp(slot);
       if (options !== undefined && options.status !== undefined) statusOf(options).cache = 'hit';

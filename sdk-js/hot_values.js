@@ -102,6 +102,11 @@ class HotSlot extends Promise {
     return slot.#id;
   }
 
+  /** The identity the engine compares with its entry's: the slot's, or 0 for no slot. */
+  static knownIdentity(slot) {
+    return slot === undefined ? 0 : slot.#id;
+  }
+
   static key(slot) {
     return slot.#key;
   }

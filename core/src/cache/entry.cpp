@@ -2,10 +2,15 @@
 
 #include "util/hash.h"
 
+#include <zcache/cache.h>
+
 #include <cstring>
 #include <new>
 
 namespace zcache::detail {
+
+static_assert(kMaxTags < 128, "Entry::tag_count has 7 bits");
+
 namespace {
 
 // memcpy that also reports whether every byte is < 0x80, in the same pass: the bytes are in

@@ -8,7 +8,6 @@
 #include "cache/intrusive_list.h"
 #include "util/hash.h"
 
-#include <zcache/cache.h>
 #include <zcache/entry.h>
 
 #include <atomic>
@@ -40,7 +39,7 @@ struct Entry {
   std::uint16_t tags_len = 0;   // bytes of the encoded tags: (u16 length, bytes)*
   std::uint8_t encoding = 0;
   // Both set once by create(), so sharing a byte races with nothing.
-  std::uint8_t tag_count : 7 = 0;  // at most kMaxTags
+  std::uint8_t tag_count : 7 = 0;  // at most kMaxTags (checked in entry.cpp)
   std::uint8_t ascii : 1 = 0;      // every value byte is < 0x80 (so also Latin-1 text)
   std::uint8_t queue = 0;       // the eviction policy's queue (0 when not resident)
   std::uint8_t timer_slot = 0xff;
@@ -83,8 +82,6 @@ struct Entry {
     return stale_until > error_until ? stale_until : error_until;
   }
 };
-
-static_assert(kMaxTags < 128, "Entry::tag_count has 7 bits");
 
 inline std::uint64_t hash_key(std::string_view key) noexcept { return util::hash_bytes(key); }
 
