@@ -64,6 +64,30 @@ TEST(CacheBasic, SetReplacesAndOldReferencesStayValid) {
   EXPECT_EQ(c.cache.stats().entries, 1u);
 }
 
+TEST(CacheBasic, AnEntryIsResidentUntilItLeavesTheCache) {
+  ClockedCache c;
+  EXPECT_FALSE(c.cache.is_resident(EntryRef()));
+  c.cache.set("k", "one", windows(1000, 1000));
+  EntryRef one = c.cache.get("k").value;
+  EXPECT_TRUE(c.cache.is_resident(one));
+  c.cache.set("k", "two", windows(1000, 1000));
+  EXPECT_FALSE(c.cache.is_resident(one));  // replaced
+  EntryRef two = c.cache.get("k").value;
+  EXPECT_TRUE(c.cache.is_resident(two));
+  c.cache.erase("k");
+  EXPECT_FALSE(c.cache.is_resident(two));  // deleted
+
+  c.cache.set("p", "v", windows(1000, 1000));
+  EntryRef p = c.cache.get("p").value;
+  c.cache.purge(by_keys({"p"}));
+  EXPECT_FALSE(c.cache.is_resident(p));
+
+  c.cache.set("e", "v", windows(10, 10));
+  EntryRef e = c.cache.get("e").value;
+  c.advance(3000);  // past its windows plus the timer wheel's one-second granularity
+  EXPECT_FALSE(c.cache.is_resident(e));  // reclaimed
+}
+
 TEST(CacheBasic, EraseAndContains) {
   ClockedCache c;
   c.cache.set("k", "v");

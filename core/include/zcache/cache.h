@@ -308,6 +308,10 @@ class Cache {
   // get() and contains() look at memory only (never wait on the replica); lookup() reads through.
   GetResult get(std::string_view key);
   bool contains(std::string_view key);  // present and servable (fresh or stale); no stats
+  // Whether `entry` is still the entry stored for its key: not replaced, deleted, purged,
+  // evicted or reclaimed. No stats. (A binding holding entries learns of the removals that
+  // happen after this answer through a listener's on_removal.)
+  bool is_resident(const EntryRef& entry);
   // Stores a value; false when it is larger than the cache can hold (it is then not stored).
   bool set(std::string_view key, std::string_view value, const EntryOptions& options = {});
   // set() and erase() also queue the write/erase to the replica (a set too large for memory

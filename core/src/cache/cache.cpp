@@ -103,6 +103,7 @@ Cache Cache::shared(std::string_view name, CacheOptions options) {
 
 GetResult Cache::get(std::string_view key) { return impl_->get(key); }
 bool Cache::contains(std::string_view key) { return impl_->contains(key); }
+bool Cache::is_resident(const EntryRef& entry) { return impl_->is_resident(entry); }
 bool Cache::set(std::string_view key, std::string_view value, const EntryOptions& options) {
   return impl_->set(key, value, options);
 }

@@ -305,6 +305,15 @@ bool CacheImpl::contains(std::string_view key) {
   return e && t < e->stale_until;
 }
 
+bool CacheImpl::is_resident(const EntryRef& entry) {
+  if (!entry) return false;
+  const std::string_view key = entry.key();
+  const std::uint64_t h = hash_key(key);
+  Shard& shard = shard_for(h);
+  std::lock_guard lock(shard.mu);
+  return shard.find(key, h) == entry.get();
+}
+
 bool CacheImpl::set(std::string_view key, std::string_view value, const EntryOptions& options) {
   const std::int64_t t = now();
   Entry* e = make_entry(key, value, options, t);  // allocation and copy outside the lock

@@ -51,6 +51,7 @@ class CacheImpl : public std::enable_shared_from_this<CacheImpl> {
 
   GetResult get(std::string_view key);
   bool contains(std::string_view key);
+  bool is_resident(const EntryRef& entry);
   bool set(std::string_view key, std::string_view value, const EntryOptions& options);
   bool erase(std::string_view key);
   PurgeResult purge(const PurgeSelector& selector, PurgeMode mode);
