@@ -20,8 +20,10 @@ function shuffled(n) {
   const a = Array.from({ length: n }, (_, i) => i);
   let seed = 42;
   for (let i = n - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const j = seed % (i + 1);
+    seed ^= seed << 13; // xorshift32
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const j = (seed >>> 0) % (i + 1);
     [a[i], a[j]] = [a[j], a[i]];
   }
   return a;
