@@ -19,9 +19,26 @@
 // unpin, and garbage that survives young-generation GCs) for values never read again before
 // being dropped. (The doorkeeper alone never admitted anything from a uniform spread wider than
 // itself: 100k keys of 128-byte strings, all fitting, stayed at ~860 ns a get() instead of ~150.)
+//
+// Watched slots: a long ASCII string kept as an external string over its entry's bytes (see
+// Cache#takeLongString) is charged its handle only, not its value: those bytes are the engine's,
+// inside its maxBytes, for as long as the entry is resident. The addon watches such entries
+// (bindings/node/removal_watch.h) and reports those that leave the engine, by any thread, and
+// dropRemoved() drops their slots; so the strings this map keeps never hold memory past the
+// engine's budget for longer than it takes this thread's loop to get to the report (and V8 to
+// collect the string). They are admitted only on a key's second read, even with room: keeping
+// one costs a pin, a watch and a slot that outlives young-generation GCs, wasted on a key read
+// once (a doorkeeper of one bit per key hash, so it spans far more keys than `readOnce`).
 
 const SLOT_OVERHEAD = 128; // the slot object, its Map entry, its queue cell and the native pin
+// An external string's slot: also the string's handle, its `watched` entry, the addon's watch.
+const WATCHED_SLOT_OVERHEAD = SLOT_OVERHEAD + 64;
+const SEEN_BITS = 1 << 21; // the watched doorkeeper: 256 KiB, cleared once a quarter is set
 const SMI_MASK = 0x3fffffff;
+
+function chargeOf(key, size, watched) {
+  return key.length + (watched ? WATCHED_SLOT_OVERHEAD : size + SLOT_OVERHEAD);
+}
 
 // Whatever `resolve(value)` would follow instead of fulfilling with it.
 function isThenable(value) {
@@ -117,7 +134,7 @@ class HotSlot extends Promise {
 }
 
 class HotValues {
-  /** @param {(id: number) => void} unpin releases the engine entry of a dropped slot */
+  /** @param {(id: number, watched: boolean) => void} unpin releases the engine entry of a dropped slot */
   constructor(maxBytes, unpin) {
     this.maxBytes = maxBytes;
     this.unpin = unpin;
@@ -127,11 +144,33 @@ class HotValues {
     this.head = 0;
     this.readOnce = new Set(); // the doorkeeper: keys read once since it was last cleared
     this.readOnceLimit = 65536;
+    this.watched = new Map(); // identity → watched slot
+    this.seen = undefined; // key hashes read once (watched slots only), made on first use
+    this.seenCount = 0;
+  }
+
+  /**
+   * True when the long string of `key` is worth keeping (see Watched slots): its key was read
+   * before (`hashLow`: the low 32 bits of its hash) and its slot fits at all.
+   */
+  admitWatched(key, hashLow) {
+    if (chargeOf(key, 0, true) > this.maxBytes) return false;
+    if (this.seen === undefined) this.seen = new Uint32Array(SEEN_BITS >>> 5);
+    const bit = hashLow & (SEEN_BITS - 1);
+    const word = bit >>> 5;
+    const mask = 1 << (bit & 31);
+    if ((this.seen[word] & mask) !== 0) return true;
+    this.seen[word] |= mask;
+    if (++this.seenCount > SEEN_BITS >>> 2) {
+      this.seen.fill(0);
+      this.seenCount = 0;
+    }
+    return false;
   }
 
   /** True when the value of `key` (`size` bytes) is worth keeping decoded: room, or read before. */
   admit(key, size) {
-    if (this.bytes + key.length + size + SLOT_OVERHEAD <= this.maxBytes) return true;
+    if (this.bytes + chargeOf(key, size, false) <= this.maxBytes) return true;
     if (this.readOnce.delete(key)) return true;
     if (this.readOnce.size >= this.readOnceLimit) this.readOnce.clear();
     this.readOnce.add(key);
@@ -144,19 +183,21 @@ class HotValues {
   }
 
   /**
-   * Takes over the pin of entry `id` (whose value has `size` bytes) and returns the new slot, or
-   * undefined (the pin released) when the value is not kept: larger than the whole map, or a
-   * thenable, which a settled promise cannot hold.
+   * Takes over the pin of entry `id` (whose value has `size` bytes; `watched`: a watched external
+   * string, charged without its value) and returns the new slot, or undefined (the pin released)
+   * when the value is not kept: larger than the whole map, or a thenable, which a settled promise
+   * cannot hold.
    */
-  remember(key, id, value, size) {
-    const charge = key.length + size + SLOT_OVERHEAD;
+  remember(key, id, value, size, watched = false) {
+    const charge = chargeOf(key, size, watched);
     this.forget(key);
     if (charge > this.maxBytes || isThenable(value)) {
-      this.unpin(id);
+      this.unpin(id, watched);
       return undefined;
     }
     const slot = HotSlot.create(key, id, value, charge);
     this.slots.set(key, slot);
+    if (watched) this.watched.set(id, slot);
     this.queue.push(slot);
     this.bytes += charge;
     if (this.bytes > this.maxBytes) this.shrinkTo(this.maxBytes);
@@ -169,9 +210,18 @@ class HotValues {
     this.drop(old);
   }
 
+  /** Drops the slots of watched entries that left the engine (identities from the addon). */
+  dropRemoved(ids) {
+    for (const id of ids) {
+      const slot = this.watched.get(id);
+      if (slot !== undefined) this.drop(slot);
+    }
+  }
+
   /** Drops every slot without unpinning (for when the addon's pins are gone too). */
   clear() {
     this.slots.clear();
+    this.watched.clear();
     this.queue = [];
     this.head = 0;
     this.bytes = 0;
@@ -191,9 +241,12 @@ class HotValues {
   }
 
   drop(slot) {
+    const id = HotSlot.id(slot);
+    const watched = this.watched.get(id) === slot;
+    if (watched) this.watched.delete(id);
     this.slots.delete(HotSlot.key(slot));
     this.bytes -= HotSlot.charge(slot);
-    this.unpin(HotSlot.id(slot));
+    this.unpin(id, watched);
   }
 }
 

@@ -36,6 +36,7 @@ const WAKE_ERROR = 1;
 const WAKE_LOCK_TIMEOUT = 2;
 const WAKE_RELEASE_ERROR = 3;
 const WAKE_LEAD = 4;  // a read-through found nothing: this waiter now leads (`ticket` is its fill ticket)
+const WAKE_REMOVED = 5;  // kept long strings left the engine: takeRemoved() names them
 
 // zcache::Outcome, in order.
 const OUTCOMES = ['hit', 'stale', 'miss', 'bypass'];
@@ -46,6 +47,6 @@ module.exports = {
   NativeBrainClient: addon.NativeBrainClient,
   runAdminCli: addon.runAdminCli,
   FRESH, STALE, MISS, WAIT, STATE, NEW_VALUE, TICKET,
-  WAKE_VALUE, WAKE_ERROR, WAKE_LOCK_TIMEOUT, WAKE_RELEASE_ERROR, WAKE_LEAD,
+  WAKE_VALUE, WAKE_ERROR, WAKE_LOCK_TIMEOUT, WAKE_RELEASE_ERROR, WAKE_LEAD, WAKE_REMOVED,
   OUTCOMES,
 };

@@ -16,7 +16,7 @@
 namespace zatabase_node {
 namespace {
 
-constexpr std::size_t kOutSlots = 9;
+constexpr std::size_t kOutSlots = 10;
 constexpr std::size_t kHitSlots = 64;  // sampled hits the SDK reports per recordHits() at most
 
 std::uint64_t WholeNumber(Napi::Env env, Napi::Value value, std::string_view what, double max) {
@@ -176,6 +176,7 @@ Napi::Function CacheWrap::DefineClass(Napi::Env env) {
       InstanceMethod("clear", &CacheWrap::Clear),
       InstanceMethod("stats", &CacheWrap::Stats),
       InstanceMethod("unpin", &CacheWrap::Unpin),
+      InstanceMethod("takeRemoved", &CacheWrap::TakeRemoved),
       InstanceMethod("recordHits", &CacheWrap::RecordHits),
       InstanceMethod("now", &CacheWrap::Now),
       InstanceMethod("runMaintenance", &CacheWrap::RunMaintenance),
@@ -261,6 +262,11 @@ Napi::Value CacheWrap::Close(bool teardown) {
   Napi::Env env = Env();
   if (closed_) return closed_promise_.IsEmpty() ? env.Undefined() : closed_promise_.Value();
   closed_ = true;
+  if (watch_) {
+    engine_->remove_listener(watch_);
+    watch_->Close();  // a removal already past remove_listener finds it closed
+    watch_.reset();
+  }
   channel_->Close(env);
   channel_->Release();
   channel_ = nullptr;
@@ -379,24 +385,55 @@ Napi::Value CacheWrap::TakeValue(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n);
 }
 
-// takeString() → the reported value's bytes as a JS string (UTF-8; invalid sequences become
-// U+FFFD), without pinning its entry: for values the SDK does not keep decoded. A long ASCII
-// value is not copied: the string reads the entry's bytes and holds the entry (AsciiString).
+// takeString(keep) → the reported value's bytes as a JS string (UTF-8; invalid sequences become
+// U+FFFD). A long ASCII value is not copied: the string reads the entry's bytes and holds the
+// entry (AsciiString). With `keep`, such a string is one the SDK may keep: its entry is pinned
+// and watched (RemovalWatch) and out[9] = 1; any other string leaves nothing pinned (out[9] = 0).
 Napi::Value CacheWrap::TakeString(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!pending_value_) throw MakeError(env, JsErrorKind::InvalidArgument, "no value to take: call takeString() right after the call that reported one");
-  const std::string_view bytes = pending_value_.value();
-  if (pending_value_.value_is_ascii()) return AsciiString(env, std::move(pending_value_));
-  Napi::String s = Napi::String::New(env, bytes.data(), bytes.size());
+  out_[9] = 0;
+  if (!pending_value_.value_is_ascii()) {
+    const std::string_view bytes = pending_value_.value();
+    Napi::String s = Napi::String::New(env, bytes.data(), bytes.size());
+    pending_value_ = zcache::EntryRef();
+    return s;
+  }
+  zcache::EntryRef entry = info[0].ToBoolean() ? pending_value_ : zcache::EntryRef();
+  bool external = false;
+  Napi::String s = AsciiString(env, std::move(pending_value_), &external);
   pending_value_ = zcache::EntryRef();
+  if (external && entry && !closed_) {
+    if (!watch_) {
+      watch_ = std::make_shared<RemovalWatch>(channel_);
+      engine_->add_listener(watch_);
+    }
+    if (watch_->Watch(*engine_, entry)) {
+      pins_.Pin(entry);
+      out_[9] = 1;
+    }
+  }
   return s;
 }
 
+// unpin(identity, watched): the SDK forgot a kept value; `watched` for a kept long string.
 Napi::Value CacheWrap::Unpin(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const double id = NumberArg(env, info[0], "identity");
-  pins_.Unpin(reinterpret_cast<const void*>(static_cast<std::uintptr_t>(id)));
+  const auto* identity = reinterpret_cast<const void*>(static_cast<std::uintptr_t>(id));
+  if (watch_ && info[1].ToBoolean()) watch_->Unwatch(identity);
+  pins_.Unpin(identity);
   return env.Undefined();
+}
+
+// takeRemoved() → the identities of kept long strings whose entries left the engine since the
+// last call (see RemovalWatch); they are no longer watched, still pinned.
+Napi::Value CacheWrap::TakeRemoved(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::vector<const void*> removed = watch_ ? watch_->TakeRemoved() : std::vector<const void*>{};
+  Napi::Array ids = Napi::Array::New(env, removed.size());
+  for (std::size_t i = 0; i < removed.size(); ++i) ids.Set(i, Napi::Number::New(env, IdentityNumber(removed[i])));
+  return ids;
 }
 
 // recordHits(n, weight, total): the SDK served `total` hits without a call, of which n are a

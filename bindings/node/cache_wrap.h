@@ -15,6 +15,12 @@
 //   out[3..5] the entry's change stamp (shard, count; count -1: none) and fresh_until (ms),
 //   out[6] the value's size in bytes (takeString() gives a string value without a pin),
 //   out[7..8] the key's hash (high, low 32 bits) from the stamp, for recordHits()
+//   out[9] set by takeString(keep): 1 when the string is kept, its entry pinned and watched
+//
+// Long ASCII values (takeString(true)) may be kept by the SDK as external strings: pinned like
+// any kept value, and watched by a RemovalWatch, which wakes the SDK (onWake status 5) when such
+// an entry leaves the engine; takeRemoved() then names them, and the SDK drops them with
+// unpin(identity, true).
 //
 // Hits without a call (DESIGN §9): `changes` is a Uint32Array over the engine's change counters
 // (zcache::Cache::change_counts). While changes[shard] still equals the stamp's count and the
@@ -37,6 +43,7 @@
 #pragma once
 
 #include "pin_table.h"
+#include "removal_watch.h"
 #include "wake_channel.h"
 
 #include <napi.h>
@@ -89,6 +96,7 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Value Clear(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Unpin(const Napi::CallbackInfo& info);
+  Napi::Value TakeRemoved(const Napi::CallbackInfo& info);
   Napi::Value RecordHits(const Napi::CallbackInfo& info);
   Napi::Value Now(const Napi::CallbackInfo& info);
   Napi::Value RunMaintenance(const Napi::CallbackInfo& info);
@@ -105,6 +113,7 @@ class CacheWrap : public Napi::ObjectWrap<CacheWrap> {
   Napi::Reference<Napi::ArrayBuffer> hits_buffer_;
   zcache::EntryRef pending_value_;
   PinTable pins_;
+  std::shared_ptr<RemovalWatch> watch_;  // made and registered at the first kept long string
   zcache::Ticket pending_ticket_;
   std::uint32_t next_waiter_id_ = 1;
   bool closed_ = false;

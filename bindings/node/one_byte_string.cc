@@ -17,7 +17,7 @@ void ReleaseEntry(napi_env, void*, void* hint) {
 
 }  // namespace
 
-Napi::String AsciiString(Napi::Env env, zcache::EntryRef entry) {
+Napi::String AsciiString(Napi::Env env, zcache::EntryRef entry, bool* external) {
   const std::string_view bytes = entry.value();
   if (bytes.size() >= kExternalStringMinBytes && node_api_create_external_string_latin1 != nullptr) {
     zcache::detail::Entry* hint = entry.get();
@@ -27,10 +27,12 @@ Napi::String AsciiString(Napi::Env env, zcache::EntryRef entry) {
         env, const_cast<char*>(bytes.data()), bytes.size(), ReleaseEntry, hint, &result, &copied);
     if (status == napi_ok) {
       entry.release_ownership();  // the finalizer owns the reference now (or already dropped it)
+      if (external != nullptr) *external = !copied;
       return Napi::String(env, result);
     }
     // Not made (and the finalizer not called): `entry` keeps its reference.
   }
+  if (external != nullptr) *external = false;
   return Napi::String::New(env, bytes.data(), bytes.size());
 }
 

@@ -14,7 +14,8 @@ inline constexpr std::size_t kExternalStringMinBytes = 512;
 // The value of `entry` (which must be ASCII: EntryRef::value_is_ascii) as a JS string. When long
 // enough and Node has node_api_create_external_string_latin1 (Node-API 10; present, experimental,
 // since Node 20.4), the string reads the entry's own bytes and keeps the entry alive (with the
-// reference taken from `entry`) until it is collected; otherwise it is a copy.
-Napi::String AsciiString(Napi::Env env, zcache::EntryRef entry);
+// reference taken from `entry`) until it is collected; otherwise it is a copy. `external`, when
+// given, tells which.
+Napi::String AsciiString(Napi::Env env, zcache::EntryRef entry, bool* external = nullptr);
 
 }  // namespace zatabase_node

@@ -13,6 +13,7 @@ constexpr int kWakeError = 1;
 constexpr int kWakeLockTimeout = 2;
 constexpr int kWakeReleaseError = 3;
 constexpr int kWakeLead = 4;
+constexpr int kWakeRemoved = 5;
 
 }  // namespace
 
@@ -57,6 +58,8 @@ std::shared_ptr<void> WakeChannel::ErrorPayload(double error_id) const {
 void WakeChannel::PostErrorRelease(double error_id) {
   Post(new Message{Message::Kind::ReleaseError, 0, error_id, {}});
 }
+
+bool WakeChannel::PostRemoved() { return Post(new Message{Message::Kind::Removed, 0, 0, {}}); }
 
 bool WakeChannel::Post(Message* message) {
   {
@@ -106,6 +109,11 @@ void WakeChannel::CallJs(Napi::Env env, Napi::Function on_wake, WakeChannel* sel
 
 void WakeChannel::Deliver(Napi::Env env, Napi::Function on_wake, Message& m) {
   Napi::Value undefined = env.Undefined();
+  if (m.kind == Message::Kind::Removed) {
+    on_wake.Call({Napi::Number::New(env, 0), Napi::Number::New(env, kWakeRemoved), undefined, undefined, undefined,
+                  undefined, undefined, undefined, undefined});
+    return;
+  }
   if (m.kind == Message::Kind::ReleaseError) {
     on_wake.Call({Napi::Number::New(env, 0), Napi::Number::New(env, kWakeReleaseError), undefined, undefined,
                   undefined, undefined, undefined, Napi::Number::New(env, m.error_id), undefined});

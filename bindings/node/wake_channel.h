@@ -59,6 +59,9 @@ class WakeChannel {
   // (queued after all wakes of the flight) that lets the SDK forget it.
   std::shared_ptr<void> ErrorPayload(double error_id) const;
   void PostErrorRelease(double error_id);
+  // Any thread: tells the SDK that watched entries left the engine (RemovalWatch). False when the
+  // channel is closed.
+  bool PostRemoved();
 
   // JS thread; idempotent. Stops deliveries: messages still queued are dropped, callbacks that
   // fire later find the channel closed. The SDK rejects its own pending waiters.
@@ -69,7 +72,7 @@ class WakeChannel {
 
  private:
   struct Message {
-    enum class Kind : std::uint8_t { Wake, ReleaseError } kind;
+    enum class Kind : std::uint8_t { Wake, ReleaseError, Removed } kind;
     std::uint32_t waiter_id = 0;
     double error_id = 0;
     zcache::FlightResult result;
