@@ -12,12 +12,21 @@ const long = (i) => `${i}:`.padEnd(4096, String.fromCharCode(97 + (i % 26)));
 let names = 0;
 const uniqueName = () => `kept-strings-${process.pid}-${++names}`;
 
-// Lets the loop run until `done()` holds (the removal report is a message to this thread).
-async function settle(done) {
-  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 1));
+const kept = (cache) => cache.stats().decoded_entries;
+
+// Writes 'k' and reads it twice, so that `cache` keeps it.
+function keepOne(cache, options) {
+  cache.set('k', long(1), options);
+  expect(readTwice(cache, 'k')).toBe(long(1));
+  expect(kept(cache)).toBe(1);
 }
 
-const kept = (cache) => cache.stats().decoded_entries;
+// Lets the loop run until `cache` keeps nothing (the removal report is a message to this
+// thread, bounded at 200 turns), then checks.
+async function expectNothingKept(cache) {
+  for (let i = 0; i < 200 && kept(cache) !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(kept(cache)).toBe(0);
+}
 // Reads `key` twice: a long string is kept from its key's second read.
 function readTwice(cache, key) {
   cache.get(key);
@@ -70,12 +79,9 @@ describe.each([
     const name = uniqueName();
     const a = new Cache({ name, maxBytes: 8 << 20 });
     const b = new Cache({ name, maxBytes: 8 << 20 });
-    a.set('k', long(1), { tags: ['t'] });
-    expect(readTwice(a, 'k')).toBe(long(1));
-    expect(kept(a)).toBe(1);
+    keepOne(a, { tags: ['t'] });
     await change(b);
-    await settle(() => kept(a) === 0);
-    expect(kept(a)).toBe(0);
+    await expectNothingKept(a);
     expect(a.get('k')).toBe(b.get('k')); // the engine's answer, whatever it now is
     await Promise.all([a.close(), b.close()]);
   });
@@ -94,21 +100,17 @@ test('a kept string is dropped when its entry is evicted', async () => {
   }
   expect(a.has('k')).toBe(false);
   expect(b.stats().evictions).toBeGreaterThan(0);
-  await settle(() => kept(a) === 0);
-  expect(kept(a)).toBe(0);
+  await expectNothingKept(a);
   await Promise.all([a.close(), b.close()]);
 });
 
 test('a kept string is dropped when its entry expires and is reclaimed', async () => {
   const clock = new ManualClock();
   const cache = new Cache({ maxBytes: 8 << 20, clock });
-  cache.set('k', long(1), { ttl: 1, stale: 1 });
-  expect(readTwice(cache, 'k')).toBe(long(1));
-  expect(kept(cache)).toBe(1);
+  keepOne(cache, { ttl: 1, stale: 1 });
   clock.advance(5000);
   cache.runMaintenance();
-  await settle(() => kept(cache) === 0);
-  expect(kept(cache)).toBe(0);
+  await expectNothingKept(cache);
   expect(cache.get('k')).toBeUndefined();
   await cache.close();
 });
@@ -116,9 +118,7 @@ test('a kept string is dropped when its entry expires and is reclaimed', async (
 test('a kept string is dropped when a worker_thread deletes its entry', async () => {
   const name = uniqueName();
   const main = new Cache({ name, maxBytes: 8 << 20 });
-  main.set('k', long(1));
-  expect(readTwice(main, 'k')).toBe(long(1));
-  expect(kept(main)).toBe(1);
+  keepOne(main);
   const code = `
     const { workerData } = require('node:worker_threads');
     const { Cache } = require(workerData.sdk);
@@ -132,8 +132,7 @@ test('a kept string is dropped when a worker_thread deletes its entry', async ()
     w.on('exit', resolve);
   });
   expect(exitCode).toBe(0);
-  await settle(() => kept(main) === 0);
-  expect(kept(main)).toBe(0);
+  await expectNothingKept(main);
   expect(main.get('k')).toBeUndefined();
   await main.close();
 });
