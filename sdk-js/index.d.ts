@@ -57,7 +57,11 @@ export interface CacheOptions {
   softTimeout?: number;
   /** Seconds after which waiters get a ZatabaseTimeoutError. Default off. */
   hardTimeout?: number;
-  /** Bytes of decoded values this instance keeps on the JS heap for fast hits. Default 32 MiB. */
+  /**
+   * Bytes of decoded values this instance keeps on the JS heap for fast hits. Default 32 MiB. A
+   * long ASCII string (512 bytes and up) is kept as a view of the engine's own bytes, counted here
+   * for its handle only, and dropped as soon as its entry leaves the engine.
+   */
   hotBytes?: number;
   /** Power-of-two shard count; 0 or absent picks one from maxBytes. */
   shards?: number;
