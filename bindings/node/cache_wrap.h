@@ -13,7 +13,7 @@
 //   code & 8  : kTicket — this caller must fill/fail: takeTicket()
 //   out[0] identity of the entry (fresh/stale), out[1] its encoding, out[2] the waiter id (wait),
 //   out[3..5] the entry's change stamp (shard, count; count -1: none) and fresh_until (ms),
-//   out[6] the value's size in bytes (takeString() gives a string value without a pin),
+//   out[6] the value's size in bytes (takeString(keep) gives a string value; see out[9]),
 //   out[7..8] the key's hash (high, low 32 bits) from the stamp, for recordHits()
 //   out[9] set by takeString(keep): 1 when the string is kept, its entry pinned and watched
 //

@@ -11,8 +11,8 @@
 //
 // Threads: on_removal runs on whichever thread removed the entry, with no engine lock held;
 // everything else on the JS thread. Lock order: `mu_`, then the channel's own lock (its
-// non-blocking post is all that is called under `mu_`). Registered on the engine at the first Watch (a cache that keeps
-// no long strings pays nothing on removals) and removed by Close.
+// non-blocking post is all that is called under `mu_`). Registered on the engine at the first
+// Watch (a cache that keeps no long strings pays nothing on removals) and removed by Close.
 #pragma once
 
 #include "wake_channel.h"
